@@ -1,0 +1,61 @@
+package io.comq.kernel;
+
+import io.comq.error.InvalidConfigException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/**
+ * Chooses a kernel once, by the fallback chain: registered providers (such as TornadoVM) by priority, then the SIMD CPU
+ * kernel, then the scalar reference. A forced backend that is unavailable is an error naming the reason.
+ */
+public final class Kernels {
+
+    private final List<KernelProvider> providers;
+
+    /** The built-in CPU providers plus every provider on the class path. */
+    public Kernels() {
+        this(discover());
+    }
+
+    public Kernels(List<KernelProvider> providers) {
+        List<KernelProvider> sorted = new ArrayList<>(providers);
+        sorted.sort(Comparator.comparingInt(KernelProvider::priority).reversed());
+        this.providers = List.copyOf(sorted);
+    }
+
+    private static List<KernelProvider> discover() {
+        List<KernelProvider> found = new ArrayList<>();
+        ServiceLoader.load(KernelProvider.class).forEach(found::add);
+        return found;
+    }
+
+    /** Names of the backends known to this selector, best first. */
+    public List<String> names() {
+        return providers.stream().map(KernelProvider::name).toList();
+    }
+
+    /**
+     * Creates the kernel the options ask for.
+     *
+     * @throws InvalidConfigException if a forced backend is unknown or unavailable here
+     */
+    public QuantKernel create(KernelOptions options) {
+        if (!"auto".equals(options.backend())) {
+            KernelProvider p = providers.stream().filter(k -> k.name().equals(options.backend())).findFirst()
+                    .orElseThrow(() -> new InvalidConfigException(
+                            "unknown backend '" + options.backend() + "': available are " + names()));
+            return p.create(options).orElseThrow(() -> new InvalidConfigException(
+                    "backend '" + p.name() + "' is not available here: " + p.unavailableReason()));
+        }
+        for (KernelProvider p : providers) {
+            Optional<QuantKernel> k = p.create(options);
+            if (k.isPresent()) {
+                return k.get();
+            }
+        }
+        throw new IllegalStateException("no kernel backend available, not even the scalar reference");
+    }
+}
