@@ -1,13 +1,101 @@
 package io.comq.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.comq.bench.BenchOptions;
+import io.comq.bench.BenchReport;
+import io.comq.bench.LayerBench;
+import io.comq.error.InvalidInputException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Placeholder: being written. */
-@Command(name = "bench", description = "(not yet implemented)")
+/**
+ * {@code comq bench}: in one process, measures ND4J sgemm as the reference rate, then quantizes synthetic layers with
+ * each method and prints time per sweep, multiply-adds per second (nominal {@code in^2 * out} per sweep), the ratio to
+ * sgemm, total time, relative error and peak heap. Figures, not a test.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Benchmark COMQ (greedy, cyclic), GPTQ and RTN on synthetic layers against ND4J sgemm.",
+                "Run with --add-modules jdk.incubator.vector for the cpu-simd kernel and a large enough -Xmx."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:internal error", "2:bad option"})
 public final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--layers", defaultValue = "768x3072,3072x768,4096x4096", paramLabel = "INxOUT,...",
+            description = "Layer shapes, in x out (default: ${DEFAULT-VALUE}).")
+    String layers;
+
+    @Option(names = "--methods", defaultValue = "comq-greedy,comq-cyclic,gptq,rtn", paramLabel = "M,...",
+            description = "Methods among comq-greedy, comq-cyclic, gptq, rtn (default: ${DEFAULT-VALUE}).")
+    String methods;
+
+    @Option(names = "--backend", defaultValue = "auto", description = "Kernel backend (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Kernel threads, 0 for all processors.")
+    int threads;
+
+    @Option(names = "--sweeps", defaultValue = "3", description = "COMQ sweeps K (default: ${DEFAULT-VALUE}).")
+    int sweeps;
+
+    @Option(names = "--block", defaultValue = "0",
+            description = "Sweep block size of the cpu-simd kernel, 0 for its default.")
+    int block;
+
+    @Option(names = "--sgemm-size", defaultValue = "4096", description = "Side of the reference sgemm.")
+    int sgemmSize;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic layers.")
+    long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+    Path json;
+
     @Override
     public Integer call() {
-        return Main.EXIT_INTERNAL;
+        BenchOptions options = new BenchOptions(BenchOptions.Shape.parseList(layers), split(methods), backend, threads,
+                sweeps, block, sgemmSize, seed);
+        BenchReport report = new LayerBench(options).run(System.err);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(report.table());
+        out.flush();
+        if (json != null) {
+            writeJson(report, json);
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static List<String> split(String s) {
+        return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+    }
+
+    /** Writes the report next to the target and moves it into place, so a reader never sees half a file. */
+    private static void writeJson(BenchReport report, Path target) {
+        Path abs = target.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+        try {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), report);
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // nothing more to clean up
+            }
+            throw new InvalidInputException("cannot write " + target + ": " + e.getMessage(), e);
+        }
     }
 }

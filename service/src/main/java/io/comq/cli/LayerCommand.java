@@ -1,13 +1,238 @@
 package io.comq.cli;
 
+import io.comq.error.InvalidConfigException;
+import io.comq.format.npy.ArrayRef;
+import io.comq.kernel.KernelOptions;
+import io.comq.kernel.Kernels;
+import io.comq.kernel.QuantKernel;
+import io.comq.quant.Grid;
+import io.comq.quant.GridSpec;
+import io.comq.quant.LayerConfig;
+import io.comq.quant.LayerProblem;
+import io.comq.quant.LayerQuantizer;
+import io.comq.quant.LayerResult;
+import io.comq.quant.MethodConfig;
+import io.comq.quant.Precision;
+import io.comq.quant.TieRule;
+import io.comq.quant.comq.ComqConfig;
+import io.comq.quant.gptq.GptqConfig;
+import io.comq.quant.rtn.RtnConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
-/** Placeholder: being written. */
-@Command(name = "layer", description = "(not yet implemented)")
+/**
+ * {@code comq layer}: quantizes one layer {@code W (in, out)} given its Gram matrix {@code H} (or calibration rows
+ * {@code X}), and writes codes, scales, zero points, {@code Wq} and a report into a folder that appears atomically.
+ */
+@Command(name = "layer", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Quantize one layer W (in, out) with COMQ, GPTQ or RTN.",
+                "Arrays are .npy files or file.npz:key. Writes codes.npy, scales.npy, zeros.npy, wq.npy, "
+                        + "[bias_correction.npy] and report.json into --out, all at once."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:internal error", "2:bad input (options, files, shapes, values)"})
 public final class LayerCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--weights", required = true, paramLabel = "W.npy", description = "Weights W, shape (in, out).")
+    String weights;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    /** Exactly one of {@code --gram} and {@code --inputs}. */
+    static final class Source {
+        @Option(names = "--gram", required = true, paramLabel = "H.npy", description = "Gram matrix H = X^T X, (in, in).")
+        String gram;
+
+        @Option(names = "--inputs", required = true, paramLabel = "X.npy",
+                description = "Calibration rows X, shape (N, in); H is accumulated from them.")
+        String inputs;
+    }
+
+    @Option(names = "--method", defaultValue = "comq", description = "comq, gptq or rtn (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--bits", defaultValue = "4", description = "Code width, 2..8 (default: ${DEFAULT-VALUE}).")
+    int bits;
+
+    @Option(names = "--grid", defaultValue = "sym-maxabs",
+            description = "sym-maxabs, sym-restricted or asym-minmax (default: ${DEFAULT-VALUE}).")
+    String grid;
+
+    @Option(names = "--group-size", defaultValue = "0",
+            description = "Input rows per grid; 0 = per output channel (default: ${DEFAULT-VALUE}).")
+    int groupSize;
+
+    @Option(names = "--ratio", defaultValue = "1.0", description = "Multiplier on the scale (default: ${DEFAULT-VALUE}).")
+    double ratio;
+
+    @Option(names = "--tie", defaultValue = "half-even",
+            description = "Rounding ties: half-even, half-away, half-up, half-down (default: ${DEFAULT-VALUE}).")
+    String tie;
+
+    @Option(names = "--precision", defaultValue = "float64", description = "float64 or float32 (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(names = "--sweeps", defaultValue = "3", description = "COMQ sweeps K (default: ${DEFAULT-VALUE}).")
+    int sweeps;
+
+    @Option(names = "--order", defaultValue = "greedy", description = "COMQ order: greedy or cyclic (default: ${DEFAULT-VALUE}).")
+    String order;
+
+    @Option(names = "--init", defaultValue = "fp", description = "COMQ start: fp, rtn or gptq (default: ${DEFAULT-VALUE}).")
+    String init;
+
+    @Option(names = "--scale-update", defaultValue = "none",
+            description = "COMQ scale re-fit after each sweep: none or post (default: ${DEFAULT-VALUE}).")
+    String scaleUpdate;
+
+    @Option(names = "--damp", defaultValue = "0.01",
+            description = "GPTQ damping, fraction of mean(diag H) (default: ${DEFAULT-VALUE}).")
+    double damp;
+
+    @Option(names = "--act-order", description = "GPTQ: process inputs by descending H_ii.")
+    boolean actOrder;
+
+    @Option(names = "--block-size", defaultValue = "128", description = "GPTQ lazy block size (default: ${DEFAULT-VALUE}).")
+    int blockSize;
+
+    @Option(names = "--bias-correction",
+            description = "Also write bias_correction.npy = mu^T (W - Wq); needs --inputs or --mean-row.")
+    boolean biasCorrection;
+
+    @Option(names = "--mean-row", paramLabel = "mu.npy", description = "Mean calibration input row mu, length in.")
+    String meanRow;
+
+    @Option(names = "--backend", defaultValue = "auto",
+            description = "Kernel: auto, cpu-simd, cpu-scalar (or an installed accelerator) (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Worker threads, 0 = all processors (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must not exist or be empty).")
+    Path out;
+
+    @Option(names = "--force", description = "Replace a non-empty --out folder.")
+    boolean force;
+
+    @Option(names = "--no-progress", description = "No progress output on stderr.")
+    boolean noProgress;
+
+    @Option(names = ErrorHandler.VERBOSE, description = "Print the stack trace of internal errors.")
+    boolean verbose;
+
+    private final boolean terminal;
+
+    /** A command whose stderr is not a terminal (progress as plain lines). */
+    public LayerCommand() {
+        this(false);
+    }
+
+    /** A command told whether its stderr is a terminal (progress bar) or not (plain lines). */
+    LayerCommand(boolean terminal) {
+        this.terminal = terminal;
+    }
+
+    private static final List<String> COMQ_ONLY = List.of("--sweeps", "--order", "--init", "--scale-update");
+    private static final List<String> GPTQ_ONLY = List.of("--damp", "--act-order", "--block-size");
+
     @Override
     public Integer call() {
-        return Main.EXIT_INTERNAL;
+        MethodConfig methodConfig = methodConfig();
+        LayerConfig config = new LayerConfig(methodConfig, biasCorrection);
+        if (meanRow != null && !biasCorrection) {
+            throw new InvalidConfigException("--mean-row is only used by --bias-correction: add it or drop --mean-row");
+        }
+        OutputDir.checkTarget(out, force);
+        PrintWriter err = spec.commandLine().getErr();
+        ProgressReporter progress = new ProgressReporter(err, ProgressReporter.choose(noProgress, terminal));
+        LayerResult result;
+        LayerProblem problem;
+        try (QuantKernel kernel = new Kernels().create(new KernelOptions(backend, threads, ""))) {
+            problem = LayerInputs.load(ArrayRef.parse(weights), ref(source.gram), ref(source.inputs), ref(meanRow),
+                    biasCorrection, kernel, progress);
+            result = new LayerQuantizer(kernel).quantize(problem, config, progress);
+        } finally {
+            progress.finish();
+        }
+        Path written = LayerOutputs.write(out, force, result, report(problem, methodConfig, result));
+        spec.commandLine().getOut().println(String.format(Locale.ROOT,
+                "comq: wrote %s: %s %d-bit, rel error %.6e (rtn %.6e), %s, %.1f ms", written, result.stats().method(),
+                result.grid().bits(), result.relError(), result.rtnRelError(), result.stats().backend(),
+                result.stats().nanos() / 1e6));
+        return Main.EXIT_OK;
+    }
+
+    private static ArrayRef ref(String spec) {
+        return spec == null ? null : ArrayRef.parse(spec);
+    }
+
+    /** The validated method settings; options that the chosen method would ignore are refused. */
+    MethodConfig methodConfig() {
+        GridSpec gridSpec = new GridSpec(bits, Grid.parse(grid), ratio, groupSize, TieRule.parse(tie));
+        Precision p = Precision.parse(precision);
+        String m = method.trim().toLowerCase(Locale.ROOT);
+        switch (m) {
+            case "rtn":
+                refuse(COMQ_ONLY, "--method comq");
+                refuse(GPTQ_ONLY, "--method gptq (or --method comq --init gptq)");
+                return new RtnConfig(gridSpec, p);
+            case "gptq":
+                refuse(COMQ_ONLY, "--method comq");
+                return new GptqConfig(gridSpec, damp, actOrder, blockSize, p);
+            case "comq":
+                ComqConfig.Init start = ComqConfig.Init.parse(init);
+                if (start != ComqConfig.Init.GPTQ) {
+                    refuse(GPTQ_ONLY, "--method gptq or --init gptq");
+                }
+                GptqConfig gptq = start == ComqConfig.Init.GPTQ ? new GptqConfig(gridSpec, damp, actOrder, blockSize, p)
+                        : null;
+                return new ComqConfig(gridSpec, sweeps, ComqConfig.Order.parse(order), start, gptq,
+                        ComqConfig.ScaleUpdate.parse(scaleUpdate), p);
+            default:
+                throw new InvalidConfigException("unknown --method '" + method + "': use comq, gptq or rtn");
+        }
+    }
+
+    private void refuse(List<String> options, String where) {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        for (String o : options) {
+            if (parsed.hasMatchedOption(o)) {
+                throw new InvalidConfigException(o + " has no effect with --method " + method + "; it applies to " + where);
+            }
+        }
+    }
+
+    private LayerReport report(LayerProblem problem, MethodConfig m, LayerResult r) {
+        LayerResult.RunStats s = r.stats();
+        GridSpec g = m.grid();
+        ComqConfig comq = m instanceof ComqConfig c ? c : null;
+        GptqConfig gptq = m instanceof GptqConfig q ? q : comq != null ? comq.gptq() : null;
+        return new LayerReport("comq layer", new LayerReport.Shape(r.in(), r.out(), g.groups(r.in())),
+                new LayerReport.Inputs(weights, source.gram, source.inputs, meanRow, problem.samples()),
+                new LayerReport.Config(m.method(), g.bits(), g.grid().id(), g.ratio(), g.groupSize(), g.tie().id(),
+                        m.precision().id(),
+                        comq != null ? comq.sweeps() : sweeps,
+                        comq != null ? comq.order().id() : order,
+                        comq != null ? comq.init().id() : init,
+                        comq != null ? comq.scaleUpdate().id() : scaleUpdate,
+                        gptq != null ? gptq.damp() : damp,
+                        gptq != null ? gptq.actOrder() : actOrder,
+                        gptq != null ? gptq.blockSize() : blockSize,
+                        biasCorrection, backend, threads),
+                r.rtnRelError(), r.relErrorPerSweep(), r.relError(), s.nanos() / 1e6, s.backend(), s.device(),
+                s.threads(), s.guards(), null);
     }
 }
