@@ -53,7 +53,8 @@ public record LayerResult(
      * @param backend    kernel backend name, e.g. {@code cpu-simd}
      * @param device     the device the backend ran on, in words
      * @param threads    worker threads used
-     * @param nanos      wall time of the layer
+     * @param nanos      wall time of the method itself (grid fitting, factorization, sweeps), without the error
+     *                   evaluations and bias compensation that {@code LayerQuantizer} adds around it
      * @param guards     numeric guards applied (dead inputs, damping, Cholesky fallback), human-readable
      */
     public record RunStats(String method, Precision precision, String backend, String device, int threads, long nanos,

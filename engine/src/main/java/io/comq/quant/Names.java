@@ -6,11 +6,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** Parses the user-facing names of the engine's enums, with an error that lists what is accepted. */
-final class Names {
+public final class Names {
     private Names() {
     }
 
-    static <E extends Enum<E>> E parse(Class<E> type, String s, Function<E, String> id) {
+    public static <E extends Enum<E>> E parse(Class<E> type, String s, Function<E, String> id) {
         for (E e : type.getEnumConstants()) {
             if (id.apply(e).equalsIgnoreCase(s.trim())) {
                 return e;

@@ -1,0 +1,263 @@
+package io.comq.quant.gptq;
+
+import io.comq.quant.GridSpec;
+import io.comq.quant.ProgressListener;
+import io.comq.quant.QuantGrid;
+import io.comq.quant.Quantized;
+import io.comq.quant.linalg.Lapack;
+import io.comq.quant.linalg.NativeMatrix;
+import io.comq.quant.rtn.Rtn;
+import io.comq.tensor.Matrix;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/**
+ * GPTQ as in the reference {@code fasterquant}, with the layer's {@code W (in, out)}: input row {@code i} of {@code W}
+ * is GPTQ's column {@code i}.
+ *
+ * <ol>
+ *   <li>Per-channel grids are fitted on the original {@code W} (so GPTQ shares RTN's grid).</li>
+ *   <li>Dead inputs ({@code H_ii = 0}) get {@code H_ii = 1} and {@code W_i = 0}.</li>
+ *   <li>act_order permutes inputs by descending {@code H_ii} (stable); codes are returned in the original order.</li>
+ *   <li>{@code H += damp * mean(diag H) * I}; {@code U = chol(H^-1)} upper. If that fails the damping is multiplied by
+ *       10, up to 3 times; if it still fails the layer falls back to RTN. Both are recorded as guards.</li>
+ *   <li>Rows are quantized in blocks of {@code blockSize}: within a block each row's error
+ *       {@code (w - q) / U_ii} is fed to the later rows of the block; after the block, the rest of {@code W} is updated
+ *       with one GEMM {@code W[i2:] -= U[i1:i2, i2:]^T Err} (OpenBLAS, in the run's precision). The in-block work
+ *       runs in float64 on Java arrays, split over output channels (independent in GPTQ) on the common fork-join
+ *       pool.</li>
+ * </ol>
+ *
+ * <p>Precision: {@code FLOAT32} runs the factorization and the GEMM updates in float32 (as the reference does on a
+ * GPU), {@code FLOAT64} in float64; the float64 path reproduces the reference vectors' {@code gptq_codes}.
+ *
+ * <p>Grouped grids: without act_order, the grid of a group is fitted on the current (error-updated) weights when its
+ * first row is reached, as the reference does. Blocks are cut at group starts so that "current" is exact (the reference
+ * reads stale in-block weights when a group starts mid-block; with the usual group size = block size both agree). With
+ * act_order, groups are static: fitted before any update on the original row order (the reference's
+ * {@code static_groups}), so that each group stays a run of consecutive original rows.
+ */
+public final class Gptq {
+    private Gptq() {
+    }
+
+    /** Quantizes {@code W (in, out)} given {@code H (in, in)}. */
+    public static Quantized quantize(Matrix W, Matrix H, GptqConfig cfg, ProgressListener listener) {
+        int in = W.rows();
+        int out = W.cols();
+        GridSpec spec = cfg.grid();
+        double[] w = W.toF64().data().clone();
+        double[] h = H.toF64().data().clone();
+        List<String> guards = new ArrayList<>();
+
+        int dead = maskDeadInputs(w, h, in, out);
+        if (dead > 0) {
+            guards.add(dead + " dead input" + (dead == 1 ? "" : "s") + " (H_ii = 0): GPTQ set H_ii = 1, W_i = 0");
+        }
+        boolean grouped = spec.groups(in) > 1;
+        boolean refitGroups = grouped && !cfg.actOrder();
+        QuantGrid grid = refitGroups ? QuantGrid.empty(in, out, spec)
+                : QuantGrid.fit(grouped ? new Matrix.F64(in, out, w) : W, spec);
+
+        int[] perm = cfg.actOrder() ? descendingDiagonal(h, in) : identity(in);
+        if (cfg.actOrder()) {
+            w = permuteRows(w, perm, out);
+            h = permuteSymmetric(h, perm, in);
+        }
+        double[] u = factor(h, in, cfg, guards);
+        if (u == null) {
+            Quantized rtn = Rtn.quantize(W, spec);
+            guards.add("Cholesky of H^-1 failed at every damping: fell back to RTN");
+            return new Quantized(rtn.codes(), rtn.grid(), new double[0], guards);
+        }
+        int[] codes = blocks(w, u, grid, perm, refitGroups, cfg, out, listener);
+        return new Quantized(codes, grid, new double[0], guards);
+    }
+
+    /** Sets {@code H_ii = 1} and {@code W_i = 0} for every dead input ({@code H_ii = 0}); returns how many. */
+    private static int maskDeadInputs(double[] w, double[] h, int in, int out) {
+        int dead = 0;
+        for (int i = 0; i < in; i++) {
+            if (h[i * in + i] == 0) {
+                dead++;
+                h[i * in + i] = 1;
+                java.util.Arrays.fill(w, i * out, (i + 1) * out, 0.0);
+            }
+        }
+        return dead;
+    }
+
+    /**
+     * Quantizes the (permuted) rows of {@code w} block by block and returns the codes in the original row order. The
+     * weights live in native memory for the lazy GEMM updates; each block is copied out, worked on, and its errors
+     * pushed to the later rows with one GEMM.
+     */
+    private static int[] blocks(double[] w, double[] u, QuantGrid grid, int[] perm, boolean refitGroups,
+                                GptqConfig cfg, int out, ProgressListener listener) {
+        int in = perm.length;
+        GridSpec spec = cfg.grid();
+        int[] codes = new int[in * out];
+        int g = grid.rowsPerGroup();
+        int chunks = Math.max(1, Math.min(out / 64, Runtime.getRuntime().availableProcessors()));
+        try (NativeMatrix wn = NativeMatrix.allocate(cfg.precision(), in, out);
+             NativeMatrix un = NativeMatrix.allocate(cfg.precision(), in, in);
+             NativeMatrix errn = NativeMatrix.allocate(cfg.precision(), Math.min(cfg.blockSize(), in), out)) {
+            wn.putRows(0, w, in);
+            un.putRows(0, u, in);
+            int i1 = 0;
+            while (i1 < in) {
+                int i2 = Math.min(i1 + cfg.blockSize(), in);
+                if (refitGroups) {
+                    i2 = Math.min(i2, (i1 / g + 1) * g);
+                }
+                int count = i2 - i1;
+                double[] w1 = new double[count * out];
+                double[] err1 = new double[count * out];
+                wn.getRows(i1, w1, count);
+                if (refitGroups && i1 % g == 0) {
+                    fitGroup(grid, spec, i1 / g, w1, count, wn, i2, out);
+                }
+                Block block = new Block(grid, spec, u, in, i1, count, perm, w1, err1, codes, out);
+                IntStream.range(0, chunks).parallel()
+                        .forEach(c -> block.run(out * c / chunks, out * (c + 1) / chunks));
+                errn.putRows(0, err1, count);
+                wn.subtractTransposedProduct(i2, un, i1, i2, count, errn);
+                listener.progress("gptq", i2, in);
+                i1 = i2;
+            }
+        }
+        return codes;
+    }
+
+    /**
+     * One block of rows {@code i1 .. i1+count-1}: each row quantized, its scaled error {@code (w - q) / U_ii} fed to
+     * the later rows of the block. Output channels are independent, so a block runs as column ranges in parallel.
+     */
+    private record Block(QuantGrid grid, GridSpec spec, double[] u, int in, int i1, int count, int[] perm,
+                         double[] w1, double[] err1, int[] codes, int out) {
+
+        void run(int j0, int j1) {
+            for (int r = 0; r < count; r++) {
+                int i = i1 + r;
+                int orig = perm[i];
+                double d = u[i * in + i];
+                int e = r * out;
+                for (int j = j0; j < j1; j++) {
+                    double v = w1[e + j];
+                    int z = grid.code(v, orig, j, spec.tie());
+                    codes[orig * out + j] = z;
+                    err1[e + j] = (v - grid.value(z, orig, j)) / d;
+                }
+                for (int r2 = r + 1; r2 < count; r2++) {
+                    double c = u[i * in + i1 + r2];
+                    if (c != 0) {
+                        int a = r2 * out;
+                        for (int j = j0; j < j1; j++) {
+                            w1[a + j] -= c * err1[e + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Fits group {@code group}'s grid on the current weights when the group starts at the block's first row: the block
+     * rows, then the group's rows beyond the block from {@code wn} (current: no error of this block is pending yet).
+     */
+    private static void fitGroup(QuantGrid grid, GridSpec spec, int group, double[] w1, int count, NativeMatrix wn,
+                                 int i2, int out) {
+        int g = grid.rowsPerGroup();
+        int inBlock = Math.min(g, count);
+        int beyond = g - inBlock;
+        double[] rest = new double[beyond * out];
+        if (beyond > 0) {
+            wn.getRows(i2, rest, beyond);
+        }
+        for (int j = 0; j < out; j++) {
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < inBlock; k++) {
+                double v = w1[k * out + j];
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            for (int k = 0; k < beyond; k++) {
+                double v = rest[k * out + j];
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            grid.set(group, j, QuantGrid.cell(min, max, spec));
+        }
+    }
+
+    /**
+     * Damps {@code h} and returns the upper Cholesky factor of its inverse, raising the damping up to 3 times;
+     * null when every attempt fails.
+     */
+    private static double[] factor(double[] h, int in, GptqConfig cfg, List<String> guards) {
+        double meanDiag = 0;
+        for (int i = 0; i < in; i++) {
+            meanDiag += h[i * in + i];
+        }
+        meanDiag /= in;
+        double damp = cfg.damp();
+        for (int attempt = 0; attempt < 4; attempt++) {
+            double add = damp * meanDiag;
+            double[] u = Lapack.upperCholeskyOfInverse(h, in, add, cfg.precision());
+            if (u != null) {
+                String what = fmt(damp) + "*mean(diag H)=" + fmt(add);
+                guards.add(attempt == 0 ? "damping " + what : "Cholesky failed, damping raised to " + what);
+                return u;
+            }
+            damp = damp > 0 ? damp * 10 : 0.01;
+        }
+        return null;
+    }
+
+    private static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.6g", d).replaceAll("\\.?0+$", "");
+    }
+
+    private static int[] identity(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        return p;
+    }
+
+    /** Inputs by descending {@code H_ii}, ties keeping the lower index first. */
+    private static int[] descendingDiagonal(double[] h, int in) {
+        Integer[] idx = new Integer[in];
+        for (int i = 0; i < in; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, (a, b) -> Double.compare(h[b * in + b], h[a * in + a]));
+        int[] p = new int[in];
+        for (int i = 0; i < in; i++) {
+            p[i] = idx[i];
+        }
+        return p;
+    }
+
+    private static double[] permuteRows(double[] w, int[] perm, int out) {
+        double[] p = new double[w.length];
+        for (int i = 0; i < perm.length; i++) {
+            System.arraycopy(w, perm[i] * out, p, i * out, out);
+        }
+        return p;
+    }
+
+    private static double[] permuteSymmetric(double[] h, int[] perm, int in) {
+        double[] p = new double[h.length];
+        for (int a = 0; a < in; a++) {
+            for (int b = 0; b < in; b++) {
+                p[a * in + b] = h[perm[a] * in + perm[b]];
+            }
+        }
+        return p;
+    }
+}

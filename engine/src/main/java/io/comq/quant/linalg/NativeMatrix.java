@@ -1,0 +1,141 @@
+package io.comq.quant.linalg;
+
+import io.comq.quant.Precision;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * A row-major matrix in native memory, in float64 or float32, for OpenBLAS GEMM without copying whole arrays per call.
+ * Rows move in and out as doubles; element {@code (r, c)} is at {@code r * cols + c}. Close it to free the memory.
+ */
+public abstract sealed class NativeMatrix implements AutoCloseable permits NativeMatrix.F64, NativeMatrix.F32 {
+    protected final int rows;
+    protected final int cols;
+
+    private NativeMatrix(int rows, int cols) {
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    /** A zero-filled {@code (rows, cols)} matrix in {@code precision}. */
+    public static NativeMatrix allocate(Precision precision, int rows, int cols) {
+        return precision == Precision.FLOAT64 ? new F64(rows, cols) : new F32(rows, cols);
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    /** Copies {@code count} rows from {@code src} (row-major, starting at its element 0) into rows {@code row0..}. */
+    public abstract void putRows(int row0, double[] src, int count);
+
+    /** Copies rows {@code row0 .. row0+count-1} into {@code dst} (row-major, from its element 0). */
+    public abstract void getRows(int row0, double[] dst, int count);
+
+    /**
+     * {@code this[row0:, :] -= A[aRow0 : aRow0+k, aCol0 : aCol0+m]^T * B[0:k, :]} with {@code m = rows - row0}: GPTQ's
+     * lazy block update {@code W[i2:] -= Hinv[i1:i2, i2:]^T Err}. {@code A} and {@code B} must have this precision.
+     */
+    public abstract void subtractTransposedProduct(int row0, NativeMatrix A, int aRow0, int aCol0, int k,
+                                                   NativeMatrix B);
+
+    @Override
+    public abstract void close();
+
+    /** Float64 storage. */
+    public static final class F64 extends NativeMatrix {
+        private final DoublePointer p;
+
+        private F64(int rows, int cols) {
+            super(rows, cols);
+            p = new DoublePointer((long) rows * cols);
+            p.zero();
+        }
+
+        @Override
+        public void putRows(int row0, double[] src, int count) {
+            p.position((long) row0 * cols).put(src, 0, count * cols);
+            p.position(0);
+        }
+
+        @Override
+        public void getRows(int row0, double[] dst, int count) {
+            p.position((long) row0 * cols).get(dst, 0, count * cols);
+            p.position(0);
+        }
+
+        @Override
+        public void subtractTransposedProduct(int row0, NativeMatrix A, int aRow0, int aCol0, int k, NativeMatrix B) {
+            int m = rows - row0;
+            if (m <= 0 || k <= 0) {
+                return;
+            }
+            F64 a = (F64) A;
+            F64 b = (F64) B;
+            DoublePointer pa = new DoublePointer(a.p).position((long) aRow0 * a.cols + aCol0);
+            DoublePointer pc = new DoublePointer(p).position((long) row0 * cols);
+            openblas.cblas_dgemm(openblas.CblasRowMajor, openblas.CblasTrans, openblas.CblasNoTrans, m, cols, k, -1.0,
+                    pa, a.cols, b.p, b.cols, 1.0, pc, cols);
+        }
+
+        @Override
+        public void close() {
+            p.close();
+        }
+    }
+
+    /** Float32 storage; rows are converted to and from doubles on the way in and out. */
+    public static final class F32 extends NativeMatrix {
+        private final FloatPointer p;
+
+        private F32(int rows, int cols) {
+            super(rows, cols);
+            p = new FloatPointer((long) rows * cols);
+            p.zero();
+        }
+
+        @Override
+        public void putRows(int row0, double[] src, int count) {
+            float[] f = new float[count * cols];
+            for (int k = 0; k < f.length; k++) {
+                f[k] = (float) src[k];
+            }
+            p.position((long) row0 * cols).put(f, 0, f.length);
+            p.position(0);
+        }
+
+        @Override
+        public void getRows(int row0, double[] dst, int count) {
+            float[] f = new float[count * cols];
+            p.position((long) row0 * cols).get(f, 0, f.length);
+            p.position(0);
+            for (int k = 0; k < f.length; k++) {
+                dst[k] = f[k];
+            }
+        }
+
+        @Override
+        public void subtractTransposedProduct(int row0, NativeMatrix A, int aRow0, int aCol0, int k, NativeMatrix B) {
+            int m = rows - row0;
+            if (m <= 0 || k <= 0) {
+                return;
+            }
+            F32 a = (F32) A;
+            F32 b = (F32) B;
+            FloatPointer pa = new FloatPointer(a.p).position((long) aRow0 * a.cols + aCol0);
+            FloatPointer pc = new FloatPointer(p).position((long) row0 * cols);
+            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasTrans, openblas.CblasNoTrans, m, cols, k, -1f,
+                    pa, a.cols, b.p, b.cols, 1f, pc, cols);
+        }
+
+        @Override
+        public void close() {
+            p.close();
+        }
+    }
+}

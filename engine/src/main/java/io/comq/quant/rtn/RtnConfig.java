@@ -1,0 +1,29 @@
+package io.comq.quant.rtn;
+
+import io.comq.error.InvalidConfigException;
+import io.comq.quant.GridSpec;
+import io.comq.quant.MethodConfig;
+import io.comq.quant.Precision;
+
+/**
+ * Round-to-nearest on a grid.
+ *
+ * @param grid      the grid
+ * @param precision arithmetic precision of the run (RTN itself is exact in either)
+ */
+public record RtnConfig(GridSpec grid, Precision precision) implements MethodConfig {
+    public RtnConfig {
+        if (grid == null || precision == null) {
+            throw new InvalidConfigException("RTN needs a grid and a precision");
+        }
+    }
+
+    public static RtnConfig of(GridSpec grid) {
+        return new RtnConfig(grid, Precision.FLOAT64);
+    }
+
+    @Override
+    public String method() {
+        return "rtn";
+    }
+}
