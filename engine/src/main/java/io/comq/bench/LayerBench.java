@@ -1,0 +1,152 @@
+package io.comq.bench;
+
+import io.comq.error.InvalidConfigException;
+import io.comq.kernel.KernelOptions;
+import io.comq.kernel.Kernels;
+import io.comq.kernel.QuantKernel;
+import io.comq.kernel.cpu.SimdKernel;
+import io.comq.kernel.cpu.SimdKernelProvider;
+import io.comq.quant.GridSpec;
+import io.comq.quant.LayerConfig;
+import io.comq.quant.LayerProblem;
+import io.comq.quant.LayerQuantizer;
+import io.comq.quant.LayerResult;
+import io.comq.quant.MethodConfig;
+import io.comq.quant.Precision;
+import io.comq.quant.ProgressListener;
+import io.comq.quant.comq.ComqConfig;
+import io.comq.quant.gptq.GptqConfig;
+import io.comq.quant.rtn.RtnConfig;
+import io.comq.tensor.Matrix;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The layer benchmark, in one process: ND4J sgemm as the reference rate, then every method on every synthetic layer
+ * through the public {@link LayerQuantizer}, float32, 4-bit per-channel sym-maxabs. Per method and layer it records
+ * the time per sweep (from the kernel's sweep calls), the nominal rate {@code in^2 * out} per sweep, its ratio to
+ * sgemm, the total time, the relative error and the peak heap against the bytes of {@code W + H}.
+ */
+public final class LayerBench {
+
+    /** Side of the warm-up layer. */
+    private static final int WARMUP = 768;
+
+    private final BenchOptions options;
+
+    public LayerBench(BenchOptions options) {
+        this.options = options;
+    }
+
+    /** Runs the benchmark, printing one line per finished measurement to {@code progress}. */
+    public BenchReport run(PrintStream progress) {
+        HeapPeak heap = new HeapPeak();
+        progress.printf(Locale.ROOT, "sgemm %dx%d ...%n", options.sgemmSize(), options.sgemmSize());
+        double sgemm = Sgemm.macsPerSecond(options.sgemmSize(), 3);
+        progress.printf(Locale.ROOT, "sgemm: %.1f GMAC/s%n", sgemm / 1e9);
+        List<BenchReport.Row> rows = new ArrayList<>();
+        try (TimedKernel kernel = new TimedKernel(createKernel())) {
+            LayerQuantizer quantizer = new LayerQuantizer(kernel);
+            warmUp(quantizer, progress);
+            long seed = options.seed();
+            for (BenchOptions.Shape shape : options.layers()) {
+                SyntheticLayer layer = SyntheticLayer.generate(shape.in(), shape.out(), seed++);
+                // The machine may be shared: the reference is re-measured next to each layer's runs.
+                double sgemmHere = Sgemm.macsPerSecond(options.sgemmSize(), 3);
+                progress.printf(Locale.ROOT, "%s: sgemm %.1f GMAC/s%n", shape, sgemmHere / 1e9);
+                LayerProblem problem = new LayerProblem(new Matrix.F32(layer.in(), layer.out(), layer.W()),
+                        new Matrix.F32(layer.in(), layer.in(), layer.H()), null, SyntheticLayer.ROWS);
+                for (String method : options.methods()) {
+                    heap.reset();
+                    kernel.reset();
+                    long t0 = System.nanoTime();
+                    LayerResult r = quantizer.quantize(problem, LayerConfig.of(config(method)), ProgressListener.NONE);
+                    double wall = (System.nanoTime() - t0) * 1e-9;
+                    BenchReport.Row row = row(shape, method, r, kernel, wall, heap.peakBytes(), layer.bytesWH(),
+                            sgemmHere);
+                    rows.add(row);
+                    progress.printf(Locale.ROOT, "%s %s: %.2f s, rel err %.3e%n", shape, method, row.totalSeconds(),
+                            row.relError());
+                }
+            }
+            return new BenchReport(Instant.now().toString(), machine(), "Java " + Runtime.version(), kernel.name(),
+                    kernel.device(), kernel.threads(), options.sgemmSize(), sgemm, rows);
+        }
+    }
+
+    /**
+     * Runs every method once on a small layer, unrecorded, so that the measured layers run compiled code rather than
+     * the interpreter's first passes through the kernels.
+     */
+    private void warmUp(LayerQuantizer quantizer, PrintStream progress) {
+        progress.printf(Locale.ROOT, "warm-up on %dx%d ...%n", WARMUP, WARMUP);
+        SyntheticLayer layer = SyntheticLayer.generate(WARMUP, WARMUP, -1);
+        LayerProblem problem = new LayerProblem(new Matrix.F32(WARMUP, WARMUP, layer.W()),
+                new Matrix.F32(WARMUP, WARMUP, layer.H()), null, SyntheticLayer.ROWS);
+        for (int round = 0; round < 2; round++) {
+            for (String method : options.methods()) {
+                quantizer.quantize(problem, LayerConfig.of(config(method)), ProgressListener.NONE);
+            }
+        }
+    }
+
+    private static BenchReport.Row row(BenchOptions.Shape shape, String method, LayerResult r, TimedKernel kernel,
+                                       double wall, long peak, long bytesWH, double sgemm) {
+        double nominal = (double) shape.in() * shape.in() * shape.out();
+        double total = r.stats().nanos() * 1e-9;
+        int sweeps = method.startsWith("comq") ? kernel.sweeps() : 0;
+        double perSweep = sweeps > 0 ? kernel.sweepNanos() * 1e-9 / sweeps : Double.NaN;
+        double rate = nominal / (sweeps > 0 ? perSweep : total);
+        return new BenchReport.Row(shape.toString(), method, sweeps, perSweep, rate, sgemm, rate / sgemm, total, wall,
+                r.relError(), r.rtnRelError(), peak, bytesWH);
+    }
+
+    private MethodConfig config(String method) {
+        GridSpec grid = GridSpec.defaults();
+        Precision p = Precision.FLOAT32;
+        return switch (method) {
+            case "comq-greedy" -> ComqConfig.of(grid).withOrder(ComqConfig.Order.GREEDY).withSweeps(options.sweeps())
+                    .withPrecision(p);
+            case "comq-cyclic" -> ComqConfig.of(grid).withOrder(ComqConfig.Order.CYCLIC).withSweeps(options.sweeps())
+                    .withPrecision(p);
+            case "gptq" -> GptqConfig.of(grid).withPrecision(p);
+            case "rtn" -> new RtnConfig(grid, p);
+            default -> throw new InvalidConfigException("unknown method '" + method + "'");
+        };
+    }
+
+    private QuantKernel createKernel() {
+        KernelOptions k = new KernelOptions(options.backend(), options.threads(), "");
+        if (options.block() == 0) {
+            return new Kernels().create(k);
+        }
+        if (!"auto".equals(k.backend()) && !SimdKernelProvider.NAME.equals(k.backend())) {
+            throw new InvalidConfigException("a sweep block size applies to the cpu-simd backend only, not '"
+                    + k.backend() + "'");
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new InvalidConfigException("a sweep block size needs the cpu-simd backend: run java with "
+                    + "--add-modules jdk.incubator.vector");
+        }
+        return new SimdKernel(k.effectiveThreads(), options.block());
+    }
+
+    /** CPU model (from {@code /proc/cpuinfo} when readable) and processor count. */
+    static String machine() {
+        String model = System.getProperty("os.arch");
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    model = line.substring(line.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // keep the architecture name
+        }
+        return model + ", " + Runtime.getRuntime().availableProcessors() + " processors";
+    }
+}

@@ -1,0 +1,225 @@
+package io.comq.kernel.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The register-blocked float32 micro-kernels that every heavy operation of {@link SimdKernel} reduces to: adding a
+ * combination of rows of {@code H} to rows of {@code G}, one column panel {@code [r, r + PANEL)} at a time:
+ * <pre>
+ *   G[j, r .. r+PANEL) += sum_t  A[j, t] * H[rows[t], r .. r+PANEL)
+ * </pre>
+ * By the symmetry of {@code H}, {@code H[rows[t], r..]} is a contiguous piece of row {@code rows[t]}. Callers loop over
+ * column panels outside and channels inside, so that the rows of {@code H} they touch stay in cache across channels.
+ * All arrays are flat and indexed as {@code Layout} says: {@code G[j * in + r]}, {@code H[i * in + r]}.
+ */
+final class SimdPanels {
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int V = F.length();
+    /** Columns of {@code G} one micro-kernel call updates: two vectors. */
+    static final int PANEL = 2 * V;
+
+    private SimdPanels() {
+    }
+
+    /** Start of the scalar tail: the largest multiple of {@link #PANEL} not above {@code in}. */
+    static int panelEnd(int in) {
+        return in - in % PANEL;
+    }
+
+    /**
+     * Four channels at once, dense coefficients: {@code G[g_c + r ..] += sum_t A[a_c + b_t] * H[(row0 + b_t) * in + r ..]}, {@code b_t = idx[iOff + t]},
+     * for {@code c = 0..3}, {@code g_c = g + c * in}, {@code a_c = a + c * aStride}.
+     *
+     * @param idx positions (into the coefficient rows and relative to {@code row0}) of the rows to add:
+     *            {@code idx[iOff .. iOff + n)}
+     */
+    static void add4(float[] H, int in, int row0, int[] idx, int iOff, int n, float[] A, int a, int aStride, float[] G, int g,
+                     int r) {
+        int g0 = g + r;
+        int g1 = g0 + in;
+        int g2 = g1 + in;
+        int g3 = g2 + in;
+        FloatVector c00 = FloatVector.fromArray(F, G, g0);
+        FloatVector c01 = FloatVector.fromArray(F, G, g0 + V);
+        FloatVector c10 = FloatVector.fromArray(F, G, g1);
+        FloatVector c11 = FloatVector.fromArray(F, G, g1 + V);
+        FloatVector c20 = FloatVector.fromArray(F, G, g2);
+        FloatVector c21 = FloatVector.fromArray(F, G, g2 + V);
+        FloatVector c30 = FloatVector.fromArray(F, G, g3);
+        FloatVector c31 = FloatVector.fromArray(F, G, g3 + V);
+        int a0 = a;
+        int a1 = a0 + aStride;
+        int a2 = a1 + aStride;
+        int a3 = a2 + aStride;
+        for (int t = 0; t < n; t++) {
+            int b = idx[iOff + t];
+            int h = (row0 + b) * in + r;
+            FloatVector h0 = FloatVector.fromArray(F, H, h);
+            FloatVector h1 = FloatVector.fromArray(F, H, h + V);
+            FloatVector s0 = FloatVector.broadcast(F, A[a0 + b]);
+            c00 = h0.fma(s0, c00);
+            c01 = h1.fma(s0, c01);
+            FloatVector s1 = FloatVector.broadcast(F, A[a1 + b]);
+            c10 = h0.fma(s1, c10);
+            c11 = h1.fma(s1, c11);
+            FloatVector s2 = FloatVector.broadcast(F, A[a2 + b]);
+            c20 = h0.fma(s2, c20);
+            c21 = h1.fma(s2, c21);
+            FloatVector s3 = FloatVector.broadcast(F, A[a3 + b]);
+            c30 = h0.fma(s3, c30);
+            c31 = h1.fma(s3, c31);
+        }
+        c00.intoArray(G, g0);
+        c01.intoArray(G, g0 + V);
+        c10.intoArray(G, g1);
+        c11.intoArray(G, g1 + V);
+        c20.intoArray(G, g2);
+        c21.intoArray(G, g2 + V);
+        c30.intoArray(G, g3);
+        c31.intoArray(G, g3 + V);
+    }
+
+    /**
+     * One channel, sparse rows: {@code G[g + r ..] += sum_{t < n} d[dOff + t] * H[rows[rOff + t] * in + r ..]}. Two
+     * interleaved accumulator pairs hide the FMA latency.
+     */
+    static void add1(float[] H, int in, int[] rows, int rOff, float[] d, int dOff, int n, float[] G, int g, int r) {
+        int gi = g + r;
+        FloatVector c0 = FloatVector.fromArray(F, G, gi);
+        FloatVector c1 = FloatVector.fromArray(F, G, gi + V);
+        FloatVector e0 = FloatVector.zero(F);
+        FloatVector e1 = FloatVector.zero(F);
+        int t = 0;
+        for (; t + 1 < n; t += 2) {
+            int h = rows[rOff + t] * in + r;
+            int k = rows[rOff + t + 1] * in + r;
+            FloatVector s = FloatVector.broadcast(F, d[dOff + t]);
+            FloatVector u = FloatVector.broadcast(F, d[dOff + t + 1]);
+            c0 = FloatVector.fromArray(F, H, h).fma(s, c0);
+            c1 = FloatVector.fromArray(F, H, h + V).fma(s, c1);
+            e0 = FloatVector.fromArray(F, H, k).fma(u, e0);
+            e1 = FloatVector.fromArray(F, H, k + V).fma(u, e1);
+        }
+        if (t < n) {
+            int h = rows[rOff + t] * in + r;
+            FloatVector s = FloatVector.broadcast(F, d[dOff + t]);
+            c0 = FloatVector.fromArray(F, H, h).fma(s, c0);
+            c1 = FloatVector.fromArray(F, H, h + V).fma(s, c1);
+        }
+        c0.add(e0).intoArray(G, gi);
+        c1.add(e1).intoArray(G, gi + V);
+    }
+
+    /**
+     * {@link #add1} on a panel-packed copy of {@code H}: the panel's rows are contiguous, {@code PANEL} floats each,
+     * starting at {@code panel}; {@code G[g ..] += sum_t d[dOff + t] * Hp[panel + rows[rOff + t] * PANEL ..]}.
+     */
+    static void add1Packed(float[] Hp, int panel, int[] rows, int rOff, float[] d, int dOff, int n, float[] G, int g) {
+        FloatVector a0 = FloatVector.fromArray(F, G, g);
+        FloatVector a1 = FloatVector.fromArray(F, G, g + V);
+        FloatVector b0 = FloatVector.zero(F);
+        FloatVector b1 = FloatVector.zero(F);
+        FloatVector c0 = FloatVector.zero(F);
+        FloatVector c1 = FloatVector.zero(F);
+        FloatVector e0 = FloatVector.zero(F);
+        FloatVector e1 = FloatVector.zero(F);
+        int t = 0;
+        for (; t + 3 < n; t += 4) {
+            int ha = panel + rows[rOff + t] * PANEL;
+            int hb = panel + rows[rOff + t + 1] * PANEL;
+            int hc = panel + rows[rOff + t + 2] * PANEL;
+            int he = panel + rows[rOff + t + 3] * PANEL;
+            FloatVector sa = FloatVector.broadcast(F, d[dOff + t]);
+            FloatVector sb = FloatVector.broadcast(F, d[dOff + t + 1]);
+            FloatVector sc = FloatVector.broadcast(F, d[dOff + t + 2]);
+            FloatVector se = FloatVector.broadcast(F, d[dOff + t + 3]);
+            a0 = FloatVector.fromArray(F, Hp, ha).fma(sa, a0);
+            a1 = FloatVector.fromArray(F, Hp, ha + V).fma(sa, a1);
+            b0 = FloatVector.fromArray(F, Hp, hb).fma(sb, b0);
+            b1 = FloatVector.fromArray(F, Hp, hb + V).fma(sb, b1);
+            c0 = FloatVector.fromArray(F, Hp, hc).fma(sc, c0);
+            c1 = FloatVector.fromArray(F, Hp, hc + V).fma(sc, c1);
+            e0 = FloatVector.fromArray(F, Hp, he).fma(se, e0);
+            e1 = FloatVector.fromArray(F, Hp, he + V).fma(se, e1);
+        }
+        for (; t < n; t++) {
+            int h = panel + rows[rOff + t] * PANEL;
+            FloatVector s = FloatVector.broadcast(F, d[dOff + t]);
+            a0 = FloatVector.fromArray(F, Hp, h).fma(s, a0);
+            a1 = FloatVector.fromArray(F, Hp, h + V).fma(s, a1);
+        }
+        a0.add(b0).add(c0.add(e0)).intoArray(G, g);
+        a1.add(b1).add(c1.add(e1)).intoArray(G, g + V);
+    }
+
+    /**
+     * {@code H} packed panel by panel: panel {@code p} (columns {@code [p * PANEL, (p + 1) * PANEL)}) holds every row's
+     * piece contiguously, at {@code p * in * PANEL + row * PANEL}. Columns past {@link #panelEnd} are left out.
+     */
+    static float[] packPanels(float[] H, int in) {
+        int panels = panelEnd(in) / PANEL;
+        float[] Hp = new float[panels * in * PANEL];
+        for (int p = 0; p < panels; p++) {
+            for (int row = 0; row < in; row++) {
+                System.arraycopy(H, row * in + p * PANEL, Hp, (p * in + row) * PANEL, PANEL);
+            }
+        }
+        return Hp;
+    }
+
+    /**
+     * Reads one float per cache line of {@code a[from, from + len)} in address order, so that the hardware prefetcher
+     * streams the range into cache before it is read in random row order. Returns a sum for the caller to keep (so the
+     * reads are not optimized away).
+     */
+    static float touch(float[] a, int from, int len) {
+        float s = 0f;
+        for (int t = from; t < from + len; t += 16) {
+            s += a[t];
+        }
+        return s;
+    }
+
+    /** Scalar tail of {@link #add1}: columns {@code [r0, in)}. */
+    static void add1Tail(float[] H, int in, int[] rows, int rOff, float[] d, int dOff, int n, float[] G, int g, int r0) {
+        for (int t = 0; t < n; t++) {
+            int h = rows[rOff + t] * in;
+            float s = d[dOff + t];
+            for (int r = r0; r < in; r++) {
+                G[g + r] += s * H[h + r];
+            }
+        }
+    }
+
+    /** {@code sum_{t < n} x[xo + t] * y[yo + t]} in float32 with vectors. */
+    static float dot(float[] x, int xo, float[] y, int yo, int n) {
+        int t = 0;
+        float s = 0f;
+        if (n >= V) {
+            FloatVector acc = FloatVector.zero(F);
+            for (; t + V <= n; t += V) {
+                acc = FloatVector.fromArray(F, x, xo + t).fma(FloatVector.fromArray(F, y, yo + t), acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; t < n; t++) {
+            s += x[xo + t] * y[yo + t];
+        }
+        return s;
+    }
+
+    /** {@code y[yo ..] += a * x[xo ..]} over {@code n} elements. */
+    static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        int t = 0;
+        FloatVector s = FloatVector.broadcast(F, a);
+        for (; t + V <= n; t += V) {
+            FloatVector.fromArray(F, x, xo + t).fma(s, FloatVector.fromArray(F, y, yo + t)).intoArray(y, yo + t);
+        }
+        for (; t < n; t++) {
+            y[yo + t] += a * x[xo + t];
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.comq.kernel.cpu;
+
+import io.comq.kernel.Layout;
+import io.comq.kernel.SweepState;
+import io.comq.quant.TieRule;
+
+/**
+ * One COMQ sweep with lazy block updates. One instance per sweep call, shared by the call's worker threads, each of
+ * which sweeps its own share of channels (all scratch arrays are local to {@link #sweep}).
+ *
+ * <p>The visiting order is cut into blocks of {@code block} steps. At a block's start {@code G} is exact. Inside the
+ * block, channel {@code j} visits {@code S_j = order[k0 .. k1), j]}; at step {@code b} it needs
+ * <pre>
+ *   G_ij = G_ij(block start) + sum_{b' &lt; b} H[i, S_j[b']] * d_{b'j}          (i = S_j[b])
+ * </pre>
+ * a short dot over the earlier visits of the block whose value changed ({@code d = Q_old - q != 0}). At the block's
+ * end the deferred update {@code G_j += sum_b d_bj H[S_j[b], :]} is applied for every channel of the share, column
+ * panel by column panel ({@link SimdPanels}), so that the touched rows of {@code H} stay in cache across channels.
+ * In cyclic order {@code S_j} is the same for all channels and the update is a GEMM over four channels at a time.
+ * The result equals the step-by-step sweep up to float rounding.
+ */
+final class SimdSweeper {
+
+    private final int block;
+    private final Layout layout;
+    private final TieRule tie;
+    private final float[] H;
+    private final float[] W;
+    private final float[] Q;
+    private final float[] G;
+    private final float[] scale;
+    private final int[] Z;
+    private final int[] lo;
+    private final int[] hi;
+    /** {@code H} packed by {@link SimdPanels#packPanels}, made on first use by an any-order sweep. */
+    private final PackedH packed;
+    /** Keeps the prefetching reads of {@link SimdPanels#touch} alive; the value means nothing. */
+    private volatile float sink;
+    /** {@code H_ii}, contiguous. */
+    private final float[] diag;
+
+    SimdSweeper(SweepState.F32 s, int block, PackedH packed) {
+        this.block = block;
+        this.packed = packed;
+        int in = s.layout().in();
+        this.diag = new float[in];
+        for (int i = 0; i < in; i++) {
+            diag[i] = s.H()[s.layout().h(i, i)];
+        }
+        this.layout = s.layout();
+        this.tie = s.tie();
+        this.H = s.H();
+        this.W = s.W();
+        this.Q = s.Q();
+        this.G = s.G();
+        this.scale = s.scale();
+        this.Z = s.Z();
+        this.lo = s.lo();
+        this.hi = s.hi();
+    }
+
+    /**
+     * Sweeps channels {@code [j0, j1)} in {@code order} (null: cyclic).
+     *
+     * @return coordinates whose value changed
+     */
+    long sweep(int[] order, int j0, int j1) {
+        int in = layout.in();
+        int share = j1 - j0;
+        int quads = share / 4;
+        boolean cyclic = order == null;
+        float[] dense = cyclic ? new float[share * block] : null;
+        int[] active = cyclic ? new int[Math.max(1, quads) * block] : null;
+        int[] activeN = cyclic ? new int[Math.max(1, quads)] : null;
+        int[] recIdx = new int[share * block];
+        float[] recD = new float[share * block];
+        int[] recN = new int[share];
+        long changed = 0;
+        float touched = 0f;
+        for (int k0 = 0; k0 < in; k0 += block) {
+            int nb = Math.min(block, in - k0);
+            for (int j = j0; j < j1; j++) {
+                int n = visit(order, j, (j - j0) * block, k0, nb, dense, recIdx, recD);
+                recN[j - j0] = n;
+                changed += n;
+            }
+            if (cyclic) {
+                collectActive(dense, share, nb, active, activeN);
+                deferCyclic(k0, j0, share, recIdx, recD, recN, dense, active, activeN);
+            } else {
+                touched += deferSparse(j0, share, recIdx, recD, recN);
+            }
+        }
+        sink = touched;
+        return changed;
+    }
+
+    /**
+     * Phase 1: the block's steps for channel j; records the changed coordinates. Returns how many changed. In cyclic
+     * order the correction is a dense dot over the block's earlier steps while many changed, else a sparse sum.
+     */
+    private int visit(int[] order, int j, int base, int k0, int nb, float[] dense, int[] recIdx, float[] recD) {
+        int in = layout.in();
+        int jo = layout.at(j, 0);
+        int rpg = layout.rowsPerGroup();
+        boolean perChannel = rpg == in;
+        int g0 = layout.grid(j, 0);
+        float sc = scale[g0];
+        int zlo = lo[g0];
+        int zhi = hi[g0];
+        int n = 0;
+        for (int b = 0; b < nb; b++) {
+            int i = order == null ? k0 + b : order[jo + k0 + b];
+            int row = layout.h(i, 0);
+            float g = G[jo + i];
+            if (dense != null && 4 * n > b) {
+                g += SimdPanels.dot(H, row + k0, dense, base, b);
+            } else {
+                for (int t = 0; t < n; t++) {
+                    g += H[row + recIdx[base + t]] * recD[base + t];
+                }
+            }
+            if (!perChannel) {
+                int gi = layout.grid(j, i);
+                sc = scale[gi];
+                zlo = lo[gi];
+                zhi = hi[gi];
+            }
+            float hii = diag[i];
+            float qij = Q[jo + i];
+            float target = hii == 0f ? W[jo + i] : qij + g / hii;
+            int z = clip(tie.round(target / sc), zlo, zhi);
+            float q = sc * z;
+            Z[jo + i] = z;
+            float d = qij - q;
+            if (dense != null) {
+                dense[base + b] = d;
+            }
+            if (d != 0f) {
+                Q[jo + i] = q;
+                recIdx[base + n] = i;
+                recD[base + n] = d;
+                n++;
+            }
+        }
+        return n;
+    }
+
+    static int clip(float x, int lo, int hi) {
+        if (x <= lo) {
+            return lo;
+        }
+        if (x >= hi) {
+            return hi;
+        }
+        return (int) x;
+    }
+
+    /** For each group of four channels, the in-block steps where any of the four changed. */
+    private void collectActive(float[] dense, int share, int nb, int[] active, int[] activeN) {
+        for (int q = 0; q < share / 4; q++) {
+            int a = q * 4 * block;
+            int n = 0;
+            for (int b = 0; b < nb; b++) {
+                if (dense[a + b] != 0f || dense[a + block + b] != 0f || dense[a + 2 * block + b] != 0f
+                        || dense[a + 3 * block + b] != 0f) {
+                    active[q * block + n++] = b;
+                }
+            }
+            activeN[q] = n;
+        }
+    }
+
+    /** Phase 2, cyclic: {@code G[quad, panel] += D[quad, block] * H[block rows, panel]}. */
+    private void deferCyclic(int k0, int j0, int share, int[] recIdx, float[] recD, int[] recN, float[] dense,
+                             int[] active, int[] activeN) {
+        int in = layout.in();
+        int rEnd = SimdPanels.panelEnd(in);
+        int quads = share / 4;
+        for (int r = 0; r < rEnd; r += SimdPanels.PANEL) {
+            for (int q = 0; q < quads; q++) {
+                if (activeN[q] > 0) {
+                    SimdPanels.add4(H, in, k0, active, q * block, activeN[q], dense, q * 4 * block, block, G,
+                            layout.at(j0 + 4 * q, 0), r);
+                }
+            }
+            for (int c = quads * 4; c < share; c++) {
+                if (recN[c] > 0) {
+                    SimdPanels.add1(H, in, recIdx, c * block, recD, c * block, recN[c], G, layout.at(j0 + c, 0), r);
+                }
+            }
+        }
+        tail(j0, share, recIdx, recD, recN, rEnd);
+    }
+
+    /**
+     * Phase 2, any order: {@code G_j += sum_b d_bj H[S_j[b], :]}. The rows {@code S_j} are scattered over {@code H}.
+     * When the block changed fewer coordinates than {@code H} has rows (later sweeps), each change is one streamed
+     * row of {@code H}. Otherwise the update runs panel by panel over the panel-packed copy of {@code H}, where a panel
+     * is one contiguous {@code in * PANEL} piece: streamed into cache in address order first, it stays in L2 while
+     * every channel of the share reads its rows from it.
+     */
+    private float deferSparse(int j0, int share, int[] recIdx, float[] recD, int[] recN) {
+        int in = layout.in();
+        long records = 0;
+        for (int c = 0; c < share; c++) {
+            records += recN[c];
+        }
+        if (records < in) {
+            deferRows(j0, share, recIdx, recD, recN);
+            return 0f;
+        }
+        float touched = 0f;
+        float[] hp = packed.get();
+        int rEnd = SimdPanels.panelEnd(in);
+        for (int r = 0; r < rEnd; r += SimdPanels.PANEL) {
+            int panel = r * in;
+            touched += SimdPanels.touch(hp, panel, in * SimdPanels.PANEL);
+            for (int c = 0; c < share; c++) {
+                if (recN[c] > 0) {
+                    SimdPanels.add1Packed(hp, panel, recIdx, c * block, recD, c * block, recN[c], G,
+                            layout.at(j0 + c, r));
+                }
+            }
+        }
+        tail(j0, share, recIdx, recD, recN, rEnd);
+        return touched;
+    }
+
+    /** Phase 2 for few changes: one {@code axpy} with a whole row of {@code H} per changed coordinate. */
+    private void deferRows(int j0, int share, int[] recIdx, float[] recD, int[] recN) {
+        int in = layout.in();
+        for (int c = 0; c < share; c++) {
+            int g = layout.at(j0 + c, 0);
+            for (int t = c * block; t < c * block + recN[c]; t++) {
+                SimdPanels.axpy(recD[t], H, layout.h(recIdx[t], 0), G, g, in);
+            }
+        }
+    }
+
+    private void tail(int j0, int share, int[] recIdx, float[] recD, int[] recN, int rEnd) {
+        int in = layout.in();
+        if (rEnd == in) {
+            return;
+        }
+        for (int c = 0; c < share; c++) {
+            SimdPanels.add1Tail(H, in, recIdx, c * block, recD, c * block, recN[c], G, layout.at(j0 + c, 0), rEnd);
+        }
+    }
+}
