@@ -62,9 +62,10 @@ public final class LayerQuantizer {
         }
         ProgressListener progress = listener == null ? ProgressListener.NONE : listener;
         Precision precision = method.precision();
-        Matrix.F64 W = problem.weights().toF64();
-        Matrix.F64 H = problem.gram().toF64();
-        double normSq = Objective.quadratic(H.data(), W.data(), in, out, precision);
+        // W and H stay in the run's precision (no float64 copies on the float32 path: peak heap is ~4x W + H).
+        Matrix W = inPrecision(problem.weights(), precision);
+        Matrix H = inPrecision(problem.gram(), precision);
+        double normSq = Objective.quadratic(H, W);
 
         List<String> guards = new ArrayList<>();
         QuantKernel used = kernel;
@@ -84,18 +85,21 @@ public final class LayerQuantizer {
         long nanos = System.nanoTime() - t0;
         guards.addAll(q.guards());
 
-        double[] wq = q.grid().dequantize(q.codes());
-        double err = error(H, W, wq, precision);
+        Matrix wq = q.grid().dequantize(q.codes(), precision);
+        double err = Objective.quadratic(H, Objective.difference(wq, W));
         double rtnErr = method instanceof RtnConfig ? err : rtnError(H, W, spec, precision);
         double[] perSweep = new double[q.errPerSweep().length];
         for (int k = 0; k < perSweep.length; k++) {
             perSweep[k] = rel(q.errPerSweep()[k], normSq);
         }
-        double[] bias = config.biasCompensation() ? biasCorrection(problem.meanRow(), W, wq, out) : null;
+        double[] bias = config.biasCompensation() ? biasCorrection(problem.meanRow(), W, wq) : null;
         LayerResult.RunStats stats = stats(method, used, nanos, guards);
         return new LayerResult(in, out, spec, q.codes(), q.grid().scaleMatrix(), q.grid().lo().clone(),
-                q.grid().hi().clone(), wqMatrix(wq, in, out, precision), bias, rel(rtnErr, normSq), perSweep,
-                rel(err, normSq), stats);
+                q.grid().hi().clone(), wq, bias, rel(rtnErr, normSq), perSweep, rel(err, normSq), stats);
+    }
+
+    private static Matrix inPrecision(Matrix m, Precision precision) {
+        return precision == Precision.FLOAT64 ? m.toF64() : m.toF32();
     }
 
     /** What ran: the kernel for COMQ, OpenBLAS for GPTQ, plain Java for RTN. */
@@ -111,7 +115,7 @@ public final class LayerQuantizer {
         return new LayerResult.RunStats(method.method(), method.precision(), RTN_BACKEND, "CPU", 1, nanos, guards);
     }
 
-    private static Quantized run(Matrix.F64 W, Matrix.F64 H, MethodConfig method, QuantKernel kernel, double normSq,
+    private static Quantized run(Matrix W, Matrix H, MethodConfig method, QuantKernel kernel, double normSq,
                                  ProgressListener listener) {
         if (method instanceof RtnConfig) {
             return Rtn.quantize(W, method.grid());
@@ -125,18 +129,9 @@ public final class LayerQuantizer {
         throw new InvalidConfigException("unknown method '" + method.method() + "': use rtn, gptq or comq");
     }
 
-    private static double rtnError(Matrix.F64 H, Matrix.F64 W, GridSpec spec, Precision precision) {
+    private static double rtnError(Matrix H, Matrix W, GridSpec spec, Precision precision) {
         Quantized r = Rtn.quantize(W, spec);
-        return error(H, W, r.grid().dequantize(r.codes()), precision);
-    }
-
-    /** {@code tr((Wq-W)^T H (Wq-W))}. */
-    private static double error(Matrix.F64 H, Matrix.F64 W, double[] wq, Precision precision) {
-        double[] e = new double[wq.length];
-        for (int k = 0; k < e.length; k++) {
-            e[k] = wq[k] - W.data()[k];
-        }
-        return Objective.quadratic(H.data(), e, W.rows(), W.cols(), precision);
+        return Objective.quadratic(H, Objective.difference(r.grid().dequantize(r.codes(), precision), W));
     }
 
     /**
@@ -151,18 +146,14 @@ public final class LayerQuantizer {
     }
 
     /** {@code b_c = mu^T (W - Wq)}. */
-    static double[] biasCorrection(double[] mu, Matrix.F64 W, double[] wq, int out) {
+    static double[] biasCorrection(double[] mu, Matrix W, Matrix wq) {
+        int out = W.cols();
         double[] b = new double[out];
         for (int i = 0; i < mu.length; i++) {
             for (int j = 0; j < out; j++) {
-                b[j] += mu[i] * (W.data()[i * out + j] - wq[i * out + j]);
+                b[j] += mu[i] * (W.get(i, j) - wq.get(i, j));
             }
         }
         return b;
-    }
-
-    private static Matrix wqMatrix(double[] wq, int in, int out, Precision precision) {
-        Matrix.F64 m = new Matrix.F64(in, out, wq);
-        return precision == Precision.FLOAT64 ? m : m.toF32();
     }
 }

@@ -28,15 +28,14 @@ public record QuantGrid(int groups, int out, int rowsPerGroup, double[] scale, i
 
     /** Fits every (group, channel) of {@code W (in, out)} on its own weights. */
     public static QuantGrid fit(Matrix W, GridSpec spec) {
-        Matrix.F64 w = W.toF64();
-        QuantGrid g = empty(w.rows(), w.cols(), spec);
+        QuantGrid g = empty(W.rows(), W.cols(), spec);
         for (int group = 0; group < g.groups; group++) {
             int r0 = group * g.rowsPerGroup;
             for (int j = 0; j < g.out; j++) {
                 double min = Double.POSITIVE_INFINITY;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int i = r0; i < r0 + g.rowsPerGroup; i++) {
-                    double v = w.data()[i * g.out + j];
+                    double v = W.get(i, j);
                     min = Math.min(min, v);
                     max = Math.max(max, v);
                 }
@@ -119,14 +118,24 @@ public record QuantGrid(int groups, int out, int rowsPerGroup, double[] scale, i
         return new Matrix.F64(groups, out, scale.clone());
     }
 
-    /** Dequantizes row-major codes {@code (in, out)} into {@code Wq}, in float64. */
-    public double[] dequantize(int[] codes) {
-        double[] wq = new double[codes.length];
-        for (int i = 0; i < codes.length / out; i++) {
+    /** Dequantizes row-major codes {@code (in, out)} into {@code Wq (in, out)} in the given precision. */
+    public Matrix dequantize(int[] codes, Precision precision) {
+        int in = codes.length / out;
+        if (precision == Precision.FLOAT64) {
+            double[] wq = new double[codes.length];
+            for (int i = 0; i < in; i++) {
+                for (int j = 0; j < out; j++) {
+                    wq[i * out + j] = value(codes[i * out + j], i, j);
+                }
+            }
+            return new Matrix.F64(in, out, wq);
+        }
+        float[] wq = new float[codes.length];
+        for (int i = 0; i < in; i++) {
             for (int j = 0; j < out; j++) {
-                wq[i * out + j] = value(codes[i * out + j], i, j);
+                wq[i * out + j] = (float) value(codes[i * out + j], i, j);
             }
         }
-        return wq;
+        return new Matrix.F32(in, out, wq);
     }
 }

@@ -32,7 +32,6 @@ public final class Comq {
         int out = W.cols();
         GridSpec spec = cfg.grid();
         List<String> guards = new ArrayList<>();
-        Matrix.F64 w = W.toF64();
 
         QuantGrid grid;
         int[] start = null;
@@ -46,7 +45,7 @@ public final class Comq {
             }
             case RTN:
                 grid = QuantGrid.fit(W, spec);
-                start = Rtn.codes(w, grid, spec);
+                start = Rtn.codes(W, grid, spec);
                 break;
             case FP:
             default:
@@ -54,8 +53,8 @@ public final class Comq {
         }
         Layout layout = new Layout(in, out, grid.rowsPerGroup());
         SweepState state = cfg.precision() == Precision.FLOAT64
-                ? state64(layout, spec, w, H.toF64(), grid, start)
-                : state32(layout, spec, w, H.toF32(), grid, start);
+                ? state64(layout, spec, W.toF64(), H.toF64(), grid, start)
+                : state32(layout, spec, W.toF32(), H.toF32(), grid, start);
         int dead = 0;
         for (int i = 0; i < in; i++) {
             if (H.get(i, i) == 0) {
@@ -112,7 +111,7 @@ public final class Comq {
         return new SweepState.F64(l, spec.tie(), h.data(), W, Q, Z, new double[n], scale, lo, hi);
     }
 
-    private static SweepState.F32 state32(Layout l, GridSpec spec, Matrix.F64 w, Matrix.F32 h, QuantGrid grid,
+    private static SweepState.F32 state32(Layout l, GridSpec spec, Matrix.F32 w, Matrix.F32 h, QuantGrid grid,
                                           int[] start) {
         int n = l.in() * l.out();
         float[] W = new float[n];
@@ -129,7 +128,7 @@ public final class Comq {
         for (int j = 0; j < l.out(); j++) {
             for (int i = 0; i < l.in(); i++) {
                 int rm = i * l.out() + j;
-                W[l.at(j, i)] = (float) w.data()[rm];
+                W[l.at(j, i)] = w.data()[rm];
                 if (start != null) {
                     Z[l.at(j, i)] = start[rm];
                     Q[l.at(j, i)] = scale[l.grid(j, i)] * start[rm];

@@ -48,45 +48,67 @@ public final class Gptq {
         int in = W.rows();
         int out = W.cols();
         GridSpec spec = cfg.grid();
-        double[] w = W.toF64().data().clone();
-        double[] h = H.toF64().data().clone();
         List<String> guards = new ArrayList<>();
-
-        int dead = maskDeadInputs(w, h, in, out);
-        if (dead > 0) {
-            guards.add(dead + " dead input" + (dead == 1 ? "" : "s") + " (H_ii = 0): GPTQ set H_ii = 1, W_i = 0");
+        // Factor first, then materialise W: H's copy is garbage by the time W's is made (peak heap ~3x W + H).
+        double[] h = freshDoubles(H);
+        boolean[] dead = maskDeadInputs(h, in);
+        int deadCount = count(dead);
+        if (deadCount > 0) {
+            guards.add(deadCount + " dead input" + (deadCount == 1 ? "" : "s")
+                    + " (H_ii = 0): GPTQ set H_ii = 1, W_i = 0");
         }
-        boolean grouped = spec.groups(in) > 1;
-        boolean refitGroups = grouped && !cfg.actOrder();
-        QuantGrid grid = refitGroups ? QuantGrid.empty(in, out, spec)
-                : QuantGrid.fit(grouped ? new Matrix.F64(in, out, w) : W, spec);
-
         int[] perm = cfg.actOrder() ? descendingDiagonal(h, in) : identity(in);
         if (cfg.actOrder()) {
-            w = permuteRows(w, perm, out);
             h = permuteSymmetric(h, perm, in);
         }
         double[] u = factor(h, in, cfg, guards);
+        h = null;
         if (u == null) {
             Quantized rtn = Rtn.quantize(W, spec);
             guards.add("Cholesky of H^-1 failed at every damping: fell back to RTN");
             return new Quantized(rtn.codes(), rtn.grid(), new double[0], guards);
         }
+
+        double[] w = freshDoubles(W);
+        for (int i = 0; i < in; i++) {
+            if (dead[i]) {
+                java.util.Arrays.fill(w, i * out, (i + 1) * out, 0.0);
+            }
+        }
+        boolean grouped = spec.groups(in) > 1;
+        boolean refitGroups = grouped && !cfg.actOrder();
+        QuantGrid grid = refitGroups ? QuantGrid.empty(in, out, spec)
+                : QuantGrid.fit(grouped ? new Matrix.F64(in, out, w) : W, spec);
+        if (cfg.actOrder()) {
+            w = permuteRows(w, perm, out);
+        }
         int[] codes = blocks(w, u, grid, perm, refitGroups, cfg, out, listener);
         return new Quantized(codes, grid, new double[0], guards);
     }
 
-    /** Sets {@code H_ii = 1} and {@code W_i = 0} for every dead input ({@code H_ii = 0}); returns how many. */
-    private static int maskDeadInputs(double[] w, double[] h, int in, int out) {
-        int dead = 0;
+    /** Sets {@code H_ii = 1} for every dead input ({@code H_ii = 0}) and returns which are dead (their W_i becomes 0). */
+    private static boolean[] maskDeadInputs(double[] h, int in) {
+        boolean[] dead = new boolean[in];
         for (int i = 0; i < in; i++) {
             if (h[i * in + i] == 0) {
-                dead++;
+                dead[i] = true;
                 h[i * in + i] = 1;
-                java.util.Arrays.fill(w, i * out, (i + 1) * out, 0.0);
             }
         }
         return dead;
+    }
+
+    /** The elements of {@code m} as a float64 array this method may modify (one copy, never two). */
+    private static double[] freshDoubles(Matrix m) {
+        return m instanceof Matrix.F64 d ? d.data().clone() : m.toF64().data();
+    }
+
+    private static int count(boolean[] flags) {
+        int n = 0;
+        for (boolean f : flags) {
+            n += f ? 1 : 0;
+        }
+        return n;
     }
 
     /**

@@ -1,10 +1,14 @@
 package io.comq.quant.linalg;
 
 import io.comq.quant.Precision;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 
 /** Cholesky factorizations on row-major arrays, in float64 or float32 (LAPACK through OpenBLAS). */
 public final class Lapack {
+    /** Elements moved between the heap and native memory per step. */
+    private static final int CHUNK = 1 << 16;
+
     private Lapack() {
     }
 
@@ -38,27 +42,8 @@ public final class Lapack {
             if (openblas.LAPACKE_dtrtri(openblas.LAPACK_ROW_MAJOR, (byte) 'U', (byte) 'N', n, u, n) != 0) {
                 return null;
             }
-        } else {
-            float[] a = new float[nn];
-            for (int k = 0; k < nn; k++) {
-                a[k] = (float) h[nn - 1 - k];
-            }
-            for (int i = 0; i < n; i++) {
-                a[i * n + i] = (float) (h[(n - 1 - i) * n + (n - 1 - i)] + add);
-            }
-            if (openblas.LAPACKE_spotrf(openblas.LAPACK_ROW_MAJOR, (byte) 'L', n, a, n) != 0) {
-                return null;
-            }
-            float[] r = new float[nn];
-            for (int k = 0; k < nn; k++) {
-                r[k] = a[nn - 1 - k];
-            }
-            if (openblas.LAPACKE_strtri(openblas.LAPACK_ROW_MAJOR, (byte) 'U', (byte) 'N', n, r, n) != 0) {
-                return null;
-            }
-            for (int k = 0; k < nn; k++) {
-                u[k] = r[k];
-            }
+        } else if (!float32(h, n, add, u)) {
+            return null;
         }
         for (int i = 0; i < n; i++) {
             for (int k = i * n; k < i * n + i; k++) {
@@ -71,5 +56,60 @@ public final class Lapack {
             }
         }
         return u;
+    }
+
+    /**
+     * The float32 path of {@link #upperCholeskyOfInverse}, with the working matrix in native memory (the Java heap
+     * only holds {@code h} and the result): reversed {@code h + add I} is factored in place, reversed back, inverted.
+     */
+    private static boolean float32(double[] h, int n, double add, double[] u) {
+        int nn = n * n;
+        float[] chunk = new float[Math.min(nn, CHUNK)];
+        try (FloatPointer a = new FloatPointer((long) nn)) {
+            for (int k0 = 0; k0 < nn; k0 += chunk.length) {
+                int len = Math.min(chunk.length, nn - k0);
+                for (int k = 0; k < len; k++) {
+                    int src = nn - 1 - (k0 + k);
+                    chunk[k] = (float) (src % (n + 1) == 0 ? h[src] + add : h[src]);
+                }
+                a.position(k0).put(chunk, 0, len);
+            }
+            a.position(0);
+            if (openblas.LAPACKE_spotrf(openblas.LAPACK_ROW_MAJOR, (byte) 'L', n, a, n) != 0) {
+                return false;
+            }
+            // R = J L J: reverse in place, swapping element k with nn-1-k through two chunk buffers.
+            float[] tail = new float[chunk.length];
+            for (int k0 = 0; k0 < nn / 2; k0 += chunk.length) {
+                int len = Math.min(chunk.length, nn / 2 - k0);
+                int t0 = nn - k0 - len;
+                a.position(k0).get(chunk, 0, len);
+                a.position(t0).get(tail, 0, len);
+                reverse(chunk, len);
+                reverse(tail, len);
+                a.position(k0).put(tail, 0, len);
+                a.position(t0).put(chunk, 0, len);
+            }
+            a.position(0);
+            if (openblas.LAPACKE_strtri(openblas.LAPACK_ROW_MAJOR, (byte) 'U', (byte) 'N', n, a, n) != 0) {
+                return false;
+            }
+            for (int k0 = 0; k0 < nn; k0 += chunk.length) {
+                int len = Math.min(chunk.length, nn - k0);
+                a.position(k0).get(chunk, 0, len);
+                for (int k = 0; k < len; k++) {
+                    u[k0 + k] = chunk[k];
+                }
+            }
+            return true;
+        }
+    }
+
+    private static void reverse(float[] x, int len) {
+        for (int i = 0, j = len - 1; i < j; i++, j--) {
+            float t = x[i];
+            x[i] = x[j];
+            x[j] = t;
+        }
     }
 }

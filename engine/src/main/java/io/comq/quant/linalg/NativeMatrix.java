@@ -99,24 +99,35 @@ public abstract sealed class NativeMatrix implements AutoCloseable permits Nativ
             p.zero();
         }
 
+        /** Rows move through a bounded buffer, so a whole-matrix copy costs no float copy of it on the heap. */
+        private static final int CHUNK = 1 << 16;
+
         @Override
         public void putRows(int row0, double[] src, int count) {
-            float[] f = new float[count * cols];
-            for (int k = 0; k < f.length; k++) {
-                f[k] = (float) src[k];
+            int n = count * cols;
+            float[] f = new float[Math.min(n, CHUNK)];
+            for (int k0 = 0; k0 < n; k0 += f.length) {
+                int len = Math.min(f.length, n - k0);
+                for (int k = 0; k < len; k++) {
+                    f[k] = (float) src[k0 + k];
+                }
+                p.position((long) row0 * cols + k0).put(f, 0, len);
             }
-            p.position((long) row0 * cols).put(f, 0, f.length);
             p.position(0);
         }
 
         @Override
         public void getRows(int row0, double[] dst, int count) {
-            float[] f = new float[count * cols];
-            p.position((long) row0 * cols).get(f, 0, f.length);
-            p.position(0);
-            for (int k = 0; k < f.length; k++) {
-                dst[k] = f[k];
+            int n = count * cols;
+            float[] f = new float[Math.min(n, CHUNK)];
+            for (int k0 = 0; k0 < n; k0 += f.length) {
+                int len = Math.min(f.length, n - k0);
+                p.position((long) row0 * cols + k0).get(f, 0, len);
+                for (int k = 0; k < len; k++) {
+                    dst[k0 + k] = f[k];
+                }
             }
+            p.position(0);
         }
 
         @Override

@@ -14,16 +14,16 @@ public final class Rtn {
     /** Quantizes {@code W (in, out)} on its fitted grid. */
     public static Quantized quantize(Matrix W, GridSpec spec) {
         QuantGrid grid = QuantGrid.fit(W, spec);
-        return new Quantized(codes(W.toF64(), grid, spec), grid, new double[0], List.of());
+        return new Quantized(codes(W, grid, spec), grid, new double[0], List.of());
     }
 
     /** Row-major codes {@code (in, out)} of {@code W} rounded on {@code grid}. */
-    public static int[] codes(Matrix.F64 W, QuantGrid grid, GridSpec spec) {
+    public static int[] codes(Matrix W, QuantGrid grid, GridSpec spec) {
         int out = W.cols();
-        int[] z = new int[W.data().length];
+        int[] z = new int[Math.toIntExact(W.size())];
         for (int i = 0; i < W.rows(); i++) {
             for (int j = 0; j < out; j++) {
-                z[i * out + j] = grid.code(W.data()[i * out + j], i, j, spec.tie());
+                z[i * out + j] = grid.code(W.get(i, j), i, j, spec.tie());
             }
         }
         return z;
