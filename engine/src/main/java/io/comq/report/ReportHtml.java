@@ -20,15 +20,15 @@ final class ReportHtml {
     static final int CHART_WIDTH = 520;
 
     private static final String CSS = String.join("\n",
-            "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;color:#202124;"
-                    + "max-width:1200px}",
+            "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;color:#202124}",
             "h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}",
             ".meta{color:#5f6368;margin:0 0 16px;font-size:13px}",
             "table{border-collapse:collapse;font-size:13px}",
             "th,td{padding:4px 10px;border-bottom:1px solid #e0e0e0;text-align:left;vertical-align:top}",
             "th{background:#f1f3f4;font-weight:600}",
             "td.num{text-align:right;font-variant-numeric:tabular-nums}",
-            "td.name{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}",
+            "td{white-space:nowrap}td.guards{white-space:normal;min-width:160px}",
+            "td.name{font-family:ui-monospace,Menlo,Consolas,monospace}",
             "td.hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px}",
             ".better{color:#188038}.worse{color:#c5221f}",
             "svg text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;fill:#202124}",
@@ -180,7 +180,7 @@ final class ReportHtml {
                     .append("</td><td class=\"num\">").append(e.sweeps()).append("</td><td class=\"num\">")
                     .append(ms(e.timeMs())).append("</td><td>").append(esc(e.backend()))
                     .append(e.device() == null || e.device().isEmpty() ? "" : " (" + esc(e.device()) + ")")
-                    .append("</td><td>").append(esc(String.join("; ", e.guards()))).append("</td></tr>\n");
+                    .append("</td><td class=\"guards\">").append(esc(String.join("; ", e.guards()))).append("</td></tr>\n");
         }
         h.append("</table>\n");
     }
