@@ -52,6 +52,7 @@ class SafetensorsBadInputTest {
     void badJson() throws IOException {
         refused(raw("{" + A + ",}", new byte[8]), "bad JSON");
         refused(raw("[1, 2]", new byte[0]), "expected a JSON object");
+        refused(raw("{" + A + "} {}", new byte[8]), "bad JSON");
         refused(raw("{" + A + "," + A + "}", new byte[8]), "bad JSON", "Duplicate");
         refused(raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[2]}}", new byte[8]), "data_offsets");
         refused(raw("{\"__metadata__\":{\"k\":1}," + A + "}", new byte[8]), "__metadata__");

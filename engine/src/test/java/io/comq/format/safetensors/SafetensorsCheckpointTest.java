@@ -107,6 +107,8 @@ class SafetensorsCheckpointTest {
         Path ck = sharded(GOOD);
         Files.writeString(ck.resolve(SafetensorsCheckpoint.INDEX_FILE), "{\"weight_map\": [");
         refused(ck, "bad JSON");
+        Files.writeString(ck.resolve(SafetensorsCheckpoint.INDEX_FILE), "{\"weight_map\": {}} trailing");
+        refused(ck, "bad JSON");
         Files.writeString(ck.resolve(SafetensorsCheckpoint.INDEX_FILE), "{\"metadata\": {}}");
         refused(ck, "weight_map");
     }
