@@ -100,6 +100,19 @@ class SafetensorsBadInputTest {
     }
 
     @Test
+    void tensorTooLargeForOneArrayIsRefusedOnRead() throws IOException {
+        long n = Integer.MAX_VALUE - 7L;
+        Path p = Raw.file(dir.resolve("huge.safetensors"),
+                "{\"h\":{\"dtype\":\"U8\",\"shape\":[" + n + "],\"data_offsets\":[0," + n + "]}}", new byte[0]);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(f.length() + n); // sparse: no disk blocks are written
+        }
+        SafetensorsFile file = SafetensorsFile.open(p);
+        InvalidTensorFileException e = assertThrows(InvalidTensorFileException.class, () -> file.read("h"));
+        assertTrue(e.getMessage().contains("more than one Java array holds"), e.getMessage());
+    }
+
+    @Test
     void tensorsOutOfFileOrderAreFine() throws IOException {
         Path p = raw("{" + B + "," + A + "}", new byte[12]);
         assertTrue(SafetensorsFile.open(p).names().equals(java.util.List.of("b", "a")));
