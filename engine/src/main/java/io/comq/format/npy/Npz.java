@@ -1,6 +1,7 @@
 package io.comq.format.npy;
 
 import io.comq.error.InvalidTensorFileException;
+import io.comq.format.AtomicFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.comq.format.npy;
+package io.comq.format;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -15,16 +15,21 @@ import java.util.UUID;
  * Writes a file so that readers see either the old file or the complete new one: the bytes go to a temporary sibling,
  * which is then moved over the target (atomically where the file system allows).
  */
-final class AtomicFile {
+public final class AtomicFile {
     private AtomicFile() {
     }
 
     /** The content of a file, written to a stream. */
-    interface Writer {
+    public interface Writer {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    static void write(Path target, Writer content) {
+    /**
+     * Writes {@code target} atomically with the bytes {@code content} produces.
+     *
+     * @throws UncheckedIOException if the file cannot be written (the temporary file is removed)
+     */
+    public static void write(Path target, Writer content) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp = null;
