@@ -102,7 +102,10 @@ final class OrtTensors {
             case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
             case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16:
             case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16: {
-                FloatBuffer b = t.getFloatBuffer();
+                FloatBuffer b = t.getFloatBuffer(); // already a copy: use its array when it is exactly the data
+                if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.array().length == b.remaining()) {
+                    return b.array();
+                }
                 float[] out = new float[b.remaining()];
                 b.get(out);
                 return out;

@@ -115,4 +115,29 @@ final class TinyGraphs {
                 .build();
         return model(graph);
     }
+
+    /** {@code y = Conv(Relu(x), W)}, 1-D: x {@code (N, C, L)}, W {@code (out, C/groups, k)}; g has kernelH 1. */
+    static OnnxMl.ModelProto reluConv1d(float[] w, int out, ConvGeometry g, int len) {
+        OnnxMl.GraphProto graph = OnnxMl.GraphProto.newBuilder().setName("relu_conv1d")
+                .addInput(value("x", FLOAT, -1, g.inChannels(), len))
+                .addOutput(value("y", FLOAT, -1, out, g.outW(len)))
+                .addInitializer(floats("Wc", w, out, g.channelsPerGroup(), g.kernelW()))
+                .addNode(node("Relu", "relu", List.of("x"), List.of("act")))
+                .addNode(node("Conv", "conv1d", List.of("act", "Wc"), List.of("y"),
+                        ints("strides", g.strideW()), ints("dilations", g.dilationW()),
+                        ints("pads", g.padLeft(), g.padRight()), intAttr("group", g.groups())))
+                .build();
+        return model(graph);
+    }
+
+    /** {@code y = Gemm(x, W, transB=1)}: x {@code (B, in)}, W {@code (out, in)}. */
+    static OnnxMl.ModelProto gemmTransB(float[] w, int in, int out) {
+        OnnxMl.GraphProto graph = OnnxMl.GraphProto.newBuilder().setName("gemm")
+                .addInput(value("x", FLOAT, -1, in))
+                .addOutput(value("y", FLOAT, -1, out))
+                .addInitializer(floats("Wg", w, out, in))
+                .addNode(node("Gemm", "", List.of("x", "Wg"), List.of("y"), intAttr("transB", 1)))
+                .build();
+        return model(graph);
+    }
 }
