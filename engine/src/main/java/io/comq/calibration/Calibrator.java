@@ -210,8 +210,18 @@ public final class Calibrator {
                     for (Map.Entry<Object, CalibrationTarget> e : byKey.entrySet()) {
                         CalibrationTarget t = e.getValue();
                         OnnxTensor act = activation(t, result, tensors);
-                        ActivationRows.accumulate(t, OrtTensors.floats(t.activationTensor(), act),
-                                act.getInfo().getShape(), mask, options.chunkRows(), accs.get(e.getKey()));
+                        try {
+                            ActivationRows.accumulate(t, OrtTensors.floats(t.activationTensor(), act),
+                                    act.getInfo().getShape(), mask, options.chunkRows(), accs.get(e.getKey()));
+                        } catch (InvalidModelException ex) {
+                            throw ex;
+                        } catch (InvalidInputException ex) {
+                            // finite inputs gave a non-finite activation: say where
+                            throw new InvalidModelException("layer '" + t.layerName() + "' reads tensor '"
+                                    + t.activationTensor() + "', which is not finite on calibration samples "
+                                    + b * batch + ".." + (Math.min(data.samples(), (b + 1) * batch) - 1) + ": "
+                                    + ex.getMessage(), ex);
+                        }
                     }
                 }
             } finally {

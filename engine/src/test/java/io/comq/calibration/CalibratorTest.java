@@ -235,6 +235,20 @@ class CalibratorTest {
     }
 
     @Test
+    void nonFiniteActivationNamesTheLayerAndSamples() throws Exception {
+        Path model = save(TinyGraphs.logMatMul(new float[IN * OUT], IN, OUT));
+        float[] x = new float[6 * IN];
+        java.util.Arrays.fill(x, 1f);
+        x[4 * IN + 2] = 0f; // log(0) = -inf in sample 4
+        CalibrationSet set = CalibrationSet.of(Map.of("x", NpyArray.ofFloats(new int[] {6, IN}, x)));
+        InvalidModelException e = assertThrows(InvalidModelException.class, () -> new Calibrator(kernel).calibrateAll(
+                model, SimpleTargetFinder.find(TinyGraphs.logMatMul(new float[IN * OUT], IN, OUT)), set,
+                CalibrationOptions.defaults().withBatchSize(4), ProgressListener.NONE));
+        assertTrue(e.getMessage().contains("layer 'fc' reads tensor 'logx'")
+                && e.getMessage().contains("samples 4..5"), e.getMessage());
+    }
+
+    @Test
     void finderSeesTheMatMul() {
         OnnxMl.ModelProto m = TinyGraphs.maskedMatMul(new float[IN * OUT], IN, OUT);
         assertEquals(List.of(CalibrationTarget.dense("fc", "act", IN)), SimpleTargetFinder.find(m));

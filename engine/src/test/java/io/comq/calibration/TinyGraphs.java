@@ -140,4 +140,16 @@ final class TinyGraphs {
                 .build();
         return model(graph);
     }
+
+    /** {@code y = Log(x) @ W}: x {@code (B, in)}; zeros in x make the MatMul's input -inf. */
+    static OnnxMl.ModelProto logMatMul(float[] w, int in, int out) {
+        OnnxMl.GraphProto graph = OnnxMl.GraphProto.newBuilder().setName("log_matmul")
+                .addInput(value("x", FLOAT, -1, in))
+                .addOutput(value("y", FLOAT, -1, out))
+                .addInitializer(floats("W", w, in, out))
+                .addNode(node("Log", "log", List.of("x"), List.of("logx")))
+                .addNode(node("MatMul", "fc", List.of("logx", "W"), List.of("y")))
+                .build();
+        return model(graph);
+    }
 }
