@@ -270,12 +270,20 @@ public final class Calibrator {
         return fixed;
     }
 
-    /** A {@code (batch, sequence)} mask as rows, or {@code null} if the array is not 2-D. */
+    /** A {@code (batch, sequence)} mask as rows (non-zero = real token, any dtype), or {@code null} if not 2-D. */
     private static long[][] mask(NpyArray a) {
-        if (a == null || a.ndim() != 2 || a.dtype().isFloat()) {
+        if (a == null || a.ndim() != 2) {
             return null;
         }
-        long[] flat = a.toLongs();
+        long[] flat = new long[(int) a.size()];
+        if (a.dtype().isFloat()) {
+            double[] d = a.toDoubles();
+            for (int k = 0; k < flat.length; k++) {
+                flat[k] = d[k] != 0 ? 1 : 0;
+            }
+        } else {
+            flat = a.toLongs();
+        }
         int b = a.shape()[0];
         int s = a.shape()[1];
         long[][] out = new long[b][s];
