@@ -13,7 +13,13 @@ import io.comq.calibration.SimpleTargetFinder;
 import io.comq.calibration.data.CalibrationSet;
 import io.comq.kernel.cpu.ScalarKernel;
 import io.comq.quant.ProgressListener;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -22,7 +28,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Padding is not data: all-MiniLM-L6-v2's statistics on padded batches equal those on single sentences. */
+/**
+ * Padding is not data: all-MiniLM-L6-v2's statistics on padded, masked and trimmed batches equal those on single
+ * sentences and those of a plain run over real tokens.
+ */
 class MiniLmPaddingTest {
 
     private static ScalarKernel kernel;
@@ -71,6 +80,55 @@ class MiniLmPaddingTest {
             assertClose(s.groups().get(0).meanRow(), p.groups().get(0).meanRow(), 1e-4, t.layerName());
             assertTrue(unmasked.get(t.layerName()).samples() > p.samples(), "without the mask padding counts as rows");
         }
+    }
+
+    /**
+     * The model's own output, read as a calibration target (an existing graph output), against {@code X^T X} of the
+     * same output from a plain ONNX Runtime run of the untouched model on the fully padded set, real tokens only.
+     */
+    @Test
+    void existingOutputMatchesAPlainRunOverRealTokens() throws Exception {
+        CalibrationTarget last = CalibrationTarget.dense("final", "last_hidden_state", 384);
+        LayerStatistics s = new Calibrator(kernel).calibrateAll(model, List.of(last), set,
+                CalibrationOptions.defaults().withBatchSize(5), ProgressListener.NONE).get("final");
+
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] mask = set.array("attention_mask").toLongs();
+        int n = set.samples();
+        int len = set.array("input_ids").shape()[1];
+        double[] h = new double[384 * 384];
+        long rows = 0;
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            Map<String, OnnxTensor> feed = new HashMap<>();
+            try (OrtSession session = env.createSession(model.toString(), so)) {
+                for (String name : List.of("input_ids", "attention_mask", "token_type_ids")) {
+                    feed.put(name, OnnxTensor.createTensor(env, LongBuffer.wrap(set.array(name).toLongs()),
+                            new long[] {n, len}));
+                }
+                try (OrtSession.Result r = session.run(feed)) {
+                    FloatBuffer y = ((OnnxTensor) r.get("last_hidden_state").get()).getFloatBuffer();
+                    for (int t = 0; t < n * len; t++) {
+                        if (mask[t] == 0) {
+                            continue;
+                        }
+                        rows++;
+                        for (int i = 0; i < 384; i++) {
+                            double yi = y.get(t * 384 + i);
+                            for (int j = 0; j < 384; j++) {
+                                h[i * 384 + j] += yi * y.get(t * 384 + j);
+                            }
+                        }
+                    }
+                }
+            } finally {
+                for (OnnxTensor t : feed.values()) {
+                    t.close();
+                }
+            }
+        }
+        assertEquals(rows, s.samples());
+        assertClose(h, s.gram(0).data(), 1e-4, "H of last_hidden_state");
     }
 
     private static void assertClose(double[] want, double[] got, double rel, String what) {
