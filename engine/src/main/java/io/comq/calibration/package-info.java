@@ -1,6 +1,19 @@
 /**
- * Streaming calibration statistics: {@link io.comq.calibration.GramAccumulator} folds batches of layer inputs into
- * {@code H = X^T X} (float64), the column sums behind the mean input row, and the sample count, and turns them into a
- * {@link io.comq.quant.LayerProblem}.
+ * Calibration of a whole ONNX model: {@link io.comq.calibration.Calibrator} runs the model through ONNX Runtime
+ * (optimizations off) over a {@link io.comq.calibration.data.CalibrationSet}, with the input of each
+ * {@link io.comq.calibration.CalibrationTarget} exposed as an extra graph output ({@link
+ * io.comq.calibration.GraphAugmenter}), and streams every batch into {@link io.comq.calibration.GramAccumulator}s:
+ * {@code H = X^T X} (float64), the column sums behind the mean input row, and the sample count, per layer (per group
+ * for a grouped conv), handed out as {@link io.comq.calibration.LayerStatistics}.
+ *
+ * <p>Rows of {@code X}: for MatMul/Gemm the activation {@code (..., in)} with leading dimensions flattened; for Conv the
+ * im2col patches with the conv's stride, padding and dilation (one place: {@code Im2col}). Padding is not data: when the
+ * model has an {@code attention_mask} input (configurable, {@link io.comq.calibration.CalibrationOptions#maskInput()}),
+ * rows of padded token positions are left out of {@code H}, the mean row and the sample count, and each batch is cut
+ * after its last real token. Only one batch of activations is held at a time, and targets are split into passes over
+ * the data when their Gram matrices together exceed {@link io.comq.calibration.CalibrationOptions#maxGramBytes()}.
+ *
+ * <p>{@link io.comq.calibration.SimpleTargetFinder} is a minimal stand-in for layer discovery (MatMul, Gemm and Conv
+ * with initializer weights) until the ONNX model package provides it.
  */
 package io.comq.calibration;

@@ -1,0 +1,94 @@
+package io.comq.calibration;
+
+import ai.onnx.proto.OnnxMl;
+import io.comq.error.InvalidModelException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Exposes intermediate tensors of an ONNX model as extra graph outputs, so that one ONNX Runtime run returns the
+ * inputs of every layer being calibrated (the idea of ONNX Runtime's {@code calibrate.py augment_graph}). A tensor with
+ * a known {@code value_info} is declared with it; otherwise it is declared by name with element type FLOAT and no shape,
+ * and ONNX Runtime infers the shape. Tensors already among the outputs, and graph inputs, are left alone.
+ */
+public final class GraphAugmenter {
+    private GraphAugmenter() {
+    }
+
+    /**
+     * A copy of {@code model} with these tensors added as outputs.
+     *
+     * @throws InvalidModelException if a tensor is produced by no node and is no graph input, or the model keeps its
+     *                               weights in external data files (not supported by calibration yet)
+     */
+    public static OnnxMl.ModelProto augment(OnnxMl.ModelProto model, Collection<String> tensors) {
+        OnnxMl.GraphProto graph = model.getGraph();
+        for (OnnxMl.TensorProto t : graph.getInitializerList()) {
+            if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
+                throw new InvalidModelException("initializer '" + t.getName() + "' lives in an external data file; "
+                        + "calibration needs a model with its weights inside the .onnx file");
+            }
+        }
+        Set<String> produced = producedTensors(graph);
+        Set<String> inputs = graphInputs(graph);
+        Set<String> outputs = new HashSet<>();
+        for (OnnxMl.ValueInfoProto o : graph.getOutputList()) {
+            outputs.add(o.getName());
+        }
+        Map<String, OnnxMl.ValueInfoProto> known = new HashMap<>();
+        for (OnnxMl.ValueInfoProto v : graph.getValueInfoList()) {
+            known.put(v.getName(), v);
+        }
+        OnnxMl.GraphProto.Builder g = graph.toBuilder();
+        for (String name : tensors) {
+            if (inputs.contains(name) || outputs.contains(name)) {
+                continue;
+            }
+            if (!produced.contains(name)) {
+                throw new InvalidModelException("tensor '" + name + "' is produced by no node of graph '"
+                        + graph.getName() + "' and is no graph input");
+            }
+            OnnxMl.ValueInfoProto vi = known.get(name);
+            if (vi == null || !vi.hasType()) {
+                vi = OnnxMl.ValueInfoProto.newBuilder().setName(name)
+                        .setType(OnnxMl.TypeProto.newBuilder().setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
+                                .setElemType(OnnxMl.TensorProto.DataType.FLOAT_VALUE)))
+                        .build();
+            }
+            g.addOutput(vi);
+            outputs.add(name);
+        }
+        return model.toBuilder().setGraph(g).build();
+    }
+
+    /** Names of every tensor some node of the graph produces. */
+    static Set<String> producedTensors(OnnxMl.GraphProto graph) {
+        Set<String> out = new HashSet<>();
+        for (OnnxMl.NodeProto n : graph.getNodeList()) {
+            for (String o : n.getOutputList()) {
+                if (!o.isEmpty()) {
+                    out.add(o);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Names of the graph's inputs that are not initializers. */
+    static Set<String> graphInputs(OnnxMl.GraphProto graph) {
+        Set<String> init = new HashSet<>();
+        for (OnnxMl.TensorProto t : graph.getInitializerList()) {
+            init.add(t.getName());
+        }
+        Set<String> out = new HashSet<>();
+        for (OnnxMl.ValueInfoProto v : graph.getInputList()) {
+            if (!init.contains(v.getName())) {
+                out.add(v.getName());
+            }
+        }
+        return out;
+    }
+}
