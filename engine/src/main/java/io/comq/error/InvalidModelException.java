@@ -1,0 +1,18 @@
+package io.comq.error;
+
+import java.nio.file.Path;
+
+/** A model file the engine cannot use: not ONNX, truncated, without a graph, or with unsafe external data. */
+public class InvalidModelException extends InvalidInputException {
+    public InvalidModelException(String message) {
+        super(message);
+    }
+
+    public InvalidModelException(Path file, String problem) {
+        super(file + ": " + problem);
+    }
+
+    public InvalidModelException(Path file, String problem, Throwable cause) {
+        super(file + ": " + problem, cause);
+    }
+}
