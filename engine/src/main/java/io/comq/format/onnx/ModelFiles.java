@@ -31,7 +31,7 @@ final class ModelFiles {
     /** Saves {@code m} to {@code out}; returns the external data file, or null when there is none. */
     static Path save(ModelProto m, ExternalData source, Path out, long threshold) {
         Path target = out.toAbsolutePath();
-        long total = m.getSerializedSize() + externalBytes(m.getGraph());
+        long total = tensorBytes(m.getGraph());
         if (total <= threshold) {
             ModelProto inline = m.toBuilder().setGraph(mapTensors(m.getGraph(), t -> ExternalData.isExternal(t)
                     ? inline(t, source) : t)).build();
@@ -41,32 +41,12 @@ final class ModelFiles {
         String dataName = target.getFileName() + ".data";
         Path data = target.resolveSibling(dataName);
         Path tmp = temp(data);
-        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE), 1 << 20)) {
-            long[] offset = {0};
-            GraphProto g = mapTensors(m.getGraph(), t -> {
-                byte[] bytes;
-                if (ExternalData.isExternal(t)) {
-                    bytes = source.read(t, TensorCodec.byteSize(t));
-                } else if (t.hasRawData() && t.getRawData().size() >= WriteOptions.EXTERNAL_MIN_BYTES) {
-                    bytes = t.getRawData().toByteArray();
-                } else {
-                    return t;
-                }
-                try {
-                    o.write(bytes);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                TensorProto moved = t.toBuilder().clearRawData().clearExternalData()
-                        .setDataLocation(TensorProto.DataLocation.EXTERNAL)
-                        .addExternalData(entry("location", dataName))
-                        .addExternalData(entry("offset", Long.toString(offset[0])))
-                        .addExternalData(entry("length", Long.toString(bytes.length))).build();
-                offset[0] += bytes.length;
-                return moved;
-            });
-            o.close();
+        try {
+            GraphProto g;
+            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), 1 << 20)) {
+                g = toExternal(m.getGraph(), source, o, dataName);
+            }
             ModelProto external = m.toBuilder().setGraph(g).build();
             move(tmp, data);
             tmp = null;
@@ -80,6 +60,33 @@ final class ModelFiles {
         }
     }
 
+    /** Streams every tensor of at least the minimum size (and every external one) to {@code o}, in order. */
+    private static GraphProto toExternal(GraphProto graph, ExternalData source, OutputStream o, String dataName) {
+        long[] offset = {0};
+        return mapTensors(graph, t -> {
+            byte[] bytes;
+            if (ExternalData.isExternal(t)) {
+                bytes = source.read(t, TensorCodec.byteSize(t));
+            } else if (t.hasRawData() && t.getRawData().size() >= WriteOptions.EXTERNAL_MIN_BYTES) {
+                bytes = t.getRawData().toByteArray();
+            } else {
+                return t;
+            }
+            try {
+                o.write(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            TensorProto moved = t.toBuilder().clearRawData().clearExternalData()
+                    .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                    .addExternalData(entry("location", dataName))
+                    .addExternalData(entry("offset", Long.toString(offset[0])))
+                    .addExternalData(entry("length", Long.toString(bytes.length))).build();
+            offset[0] += bytes.length;
+            return moved;
+        });
+    }
+
     private static TensorProto inline(TensorProto t, ExternalData source) {
         return t.toBuilder().clearExternalData().clearDataLocation()
                 .setRawData(ByteString.copyFrom(source.read(t, TensorCodec.byteSize(t)))).build();
@@ -89,14 +96,15 @@ final class ModelFiles {
         return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
     }
 
-    /** Bytes of the external tensors of every graph (as declared, or from type and shape). */
-    private static long externalBytes(GraphProto g) {
+    /**
+     * Bytes of every tensor of every graph, inline or external (counted as a long: protobuf's own int size would
+     * overflow past 2 GB). The rest of a model is small next to its tensors.
+     */
+    private static long tensorBytes(GraphProto g) {
         long[] sum = {0};
         mapTensors(g, t -> {
-            if (ExternalData.isExternal(t)) {
-                long len = ExternalData.declaredLength(t);
-                sum[0] += len >= 0 ? len : TensorCodec.byteSize(t);
-            }
+            long len = ExternalData.isExternal(t) ? ExternalData.declaredLength(t) : -1;
+            sum[0] += len >= 0 ? len : TensorCodec.byteSize(t);
             return t;
         });
         return sum[0];

@@ -30,11 +30,17 @@ public final class OnnxModel {
     private final Path file;
     private final ExternalData external;
     private final OpHandlers handlers = OpHandlers.standard();
+    private final Map<String, Graphs.Scope> scopes = new HashMap<>();
+    private final Map<String, GraphProto> graphs = new HashMap<>();
 
     private OnnxModel(ModelProto proto, Path file, Path baseDir) {
         this.proto = proto;
         this.file = file;
         this.external = new ExternalData(baseDir);
+        Graphs.walk(proto.getGraph(), "", null, (path, g, scope) -> {
+            scopes.put(path, scope);
+            graphs.put(path, g);
+        });
     }
 
     /**
@@ -166,7 +172,7 @@ public final class OnnxModel {
 
     /** A constant tensor (initializer or Constant node output) visible in the graph at {@code graphPath}. */
     public DenseTensor tensor(String graphPath, String name) {
-        Graphs.Scope scope = scopes().get(graphPath);
+        Graphs.Scope scope = scopes.get(graphPath);
         TensorProto t = scope == null ? null : scope.find(name);
         if (t == null) {
             throw new InvalidModelException("no constant tensor '" + name + "' in graph '" + graphPath + "'");
@@ -204,17 +210,8 @@ public final class OnnxModel {
         return ws;
     }
 
-    /** The constant scope of every graph, by path. */
-    Map<String, Graphs.Scope> scopes() {
-        Map<String, Graphs.Scope> m = new HashMap<>();
-        Graphs.walk(proto.getGraph(), "", null, (path, g, scope) -> m.put(path, scope));
-        return m;
-    }
-
     /** Every graph, by path. */
     Map<String, GraphProto> graphs() {
-        Map<String, GraphProto> m = new HashMap<>();
-        Graphs.walk(proto.getGraph(), "", null, (path, g, scope) -> m.put(path, g));
-        return m;
+        return Map.copyOf(graphs);
     }
 }

@@ -56,8 +56,12 @@ public final class OnnxWriter {
         drop.removeAll(used);
         graph = prune(graph, drop);
 
-        ModelProto.Builder m = proto.toBuilder().setGraph(graph);
         long opset = model.opset();
+        if (opset < state.opset) {
+            OpsetUpgrade.check(graph, opset, state.opset, state.opset >= 21
+                    ? "DequantizeLinear with INT4/UINT4 or block_size" : "DequantizeLinear with per-axis scales");
+        }
+        ModelProto.Builder m = proto.toBuilder().setGraph(graph);
         boolean raised = false;
         for (int k = 0; k < m.getOpsetImportCount(); k++) {
             OperatorSetIdProto o = m.getOpsetImport(k);
