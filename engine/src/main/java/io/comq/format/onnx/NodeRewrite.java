@@ -180,7 +180,9 @@ final class NodeRewrite {
             dq.addAttribute(NodeAttributes.ofInt("block_size", bs));
         }
         boolean needs21 = blocked || st.fourBit();
-        require(needs21 ? 21 : 13, needs21 ? 10 : 7);
+        // float16 scales need DequantizeLinear-19
+        int opset = needs21 ? 21 : scaleType == DataType.FLOAT16_VALUE ? 19 : 13;
+        require(opset, opset >= 21 ? 10 : opset >= 19 ? 9 : 7);
         String out = fresh(base + "_dequantized");
         addNode(dq.addOutput(out).build());
         if (reshape) {
