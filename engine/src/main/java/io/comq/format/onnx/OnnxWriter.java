@@ -58,8 +58,9 @@ public final class OnnxWriter {
 
         long opset = model.opset();
         if (opset < state.opset) {
-            OpsetUpgrade.check(graph, opset, state.opset, state.opset >= 21
-                    ? "DequantizeLinear with INT4/UINT4 or block_size" : "DequantizeLinear with per-axis scales");
+            graph = OpsetUpgrade.upgrade(graph, opset, state.opset, state::fresh, state.opset >= 21
+                    ? "DequantizeLinear with INT4/UINT4 or block_size" : state.opset >= 19
+                    ? "DequantizeLinear with float16 scales" : "DequantizeLinear with per-axis scales");
         }
         ModelProto.Builder m = proto.toBuilder().setGraph(graph);
         boolean raised = false;
