@@ -20,7 +20,11 @@ import java.util.Set;
 /**
  * Writes a model with quantized weights: the public entry point for quantized ONNX output. Each quantized layer's
  * node is rewritten by the handler registered for its op type; every other node, initializer and attribute is carried
- * over unchanged. Original weights that no node uses any more are dropped. The file appears atomically.
+ * over unchanged. Original weights that no node uses any more are dropped. When the written nodes need a newer ai.onnx
+ * opset than the model imports (per-axis DequantizeLinear 13, float16 scales 19, INT4/UINT4 and blocks 21), the
+ * opset is raised and nodes whose op changed on the way are rewritten to compute the same values, or the write is
+ * refused ({@code OpsetUpgrade}). Models too large for one protobuf get an external data file beside them. The files
+ * appear atomically.
  */
 public final class OnnxWriter {
     private final OpHandlers handlers = OpHandlers.standard();

@@ -9,7 +9,8 @@ import java.util.List;
  * @param model        the model file
  * @param externalData the external data file beside it, or null when every tensor is inside the model
  * @param opset        the ai.onnx opset of the written model
- * @param opsetRaised  true when the opset had to be raised (DequantizeLinear per-axis needs 13, INT4 and blocks 21)
+ * @param opsetRaised  true when the opset had to be raised (DequantizeLinear per-axis needs 13, float16 scales 19,
+ *                     INT4 and blocks 21); nodes whose op changed on the way were rewritten to compute the same values
  * @param layers       how each quantized layer was written
  */
 public record WriteReport(Path model, Path externalData, long opset, boolean opsetRaised, List<Layer> layers) {
