@@ -10,6 +10,7 @@ import io.comq.error.InvalidModelException;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
 import io.comq.quant.LayerResult;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,17 @@ class BadInputTest {
         loadFails(random, "not an ONNX model");
         loadFails("hello, world\n".getBytes(StandardCharsets.UTF_8), "not an ONNX model");
         loadFails(new byte[0], "empty file");
+    }
+
+    @Test
+    void modelOverTwoGigabytesIsRefusedBeforeReading() throws Exception {
+        Path f = dir.resolve("huge.onnx");
+        try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
+            r.setLength(3L << 30); // sparse: no disk used
+        }
+        InvalidModelException e = assertThrows(InvalidModelException.class, () -> OnnxModel.load(f));
+        assertTrue(e.getMessage().contains("cannot exceed 2 GB, so save the model with its weights as external data"),
+                e.getMessage());
     }
 
     @Test

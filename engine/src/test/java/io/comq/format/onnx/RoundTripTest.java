@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,34 @@ class RoundTripTest {
                 .setUnknownFields(UnknownFieldSet.newBuilder().addField(999,
                         UnknownFieldSet.Field.newBuilder().addVarint(42).build()).build())
                 .build();
+    }
+
+    @Test
+    void aSharedWeightStaysUntilNoNodeUsesItAndUnnamedNodesGetStableIds() throws Exception {
+        Path src = dir.resolve("shared.onnx");
+        Files.write(src, new Graph().input("X", 2, 8).output("Y").output("Z")
+                .initializer("W", OnGrid.weights(new Random(1), 8, 8, SPEC), 8, 8)
+                .node("MatMul", "", List.of("X", "W"), List.of("Y"))
+                .node("MatMul", "", List.of("Y", "W"), List.of("Z")).model(13).toByteArray());
+        OnnxModel m = OnnxModel.load(src);
+        List<OnnxLayer> ls = m.layers(LayerSelection.all());
+        assertEquals(List.of("MatMul#0", "MatMul#1"), ls.stream().map(OnnxLayer::id).collect(Collectors.toList()));
+        Path one = dir.resolve("one.onnx");
+        new OnnxWriter().write(m, Rtn.quantize(m, ls.subList(0, 1), SPEC), one, WriteOptions.of(QuantFormat.QDQ));
+        assertTrue(OnnxModel.load(one).proto().getGraph().getInitializerList().stream()
+                .anyMatch(t -> t.getName().equals("W")), "still used by the second MatMul");
+        Path both = dir.resolve("both.onnx");
+        new OnnxWriter().write(m, Rtn.quantize(m, ls, SPEC), both, WriteOptions.of(QuantFormat.QDQ));
+        ModelProto q = OnnxModel.load(both).proto();
+        assertTrue(q.getGraph().getInitializerList().stream().noneMatch(t -> t.getName().equals("W")));
+        assertEquals(2, Rtn.ops(q).get("DequantizeLinear"));
+        float[] x = OnGrid.random(new Random(2), 16);
+        List<float[]> expected = new Ort().input("X", x, 2, 8).runAll(src);
+        for (Path p : List.of(one, both)) {
+            List<float[]> actual = new Ort().input("X", x, 2, 8).runAll(p);
+            Ort.assertClose(expected.get(0), actual.get(0), p + " Y");
+            Ort.assertClose(expected.get(1), actual.get(1), p + " Z");
+        }
     }
 
     @Test
