@@ -7,6 +7,8 @@ public enum QuantFormat {
     /**
      * Integer initializers with a {@code DequantizeLinear} node before each layer (standard ONNX, any runtime):
      * INT4/INT8 for symmetric grids, UINT4/UINT8 with zero points for asymmetric ones; per-axis or blocked scales.
+     * Note that ONNX Runtime above {@code BASIC_OPT} may fuse {@code DequantizeLinear -> MatMul} into a matmul that
+     * also quantizes the activations dynamically, which changes the numbers; compare accuracy at {@code BASIC_OPT}.
      */
     QDQ("qdq"),
     /**
