@@ -1,5 +1,6 @@
 package io.comq.format.gptq;
 
+import io.comq.tensor.Float16;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
 import io.comq.format.safetensors.DType;
-import io.comq.format.safetensors.Float16;
+import io.comq.tensor.Float16;
 import io.comq.format.safetensors.LinearLayer;
 import io.comq.format.safetensors.LinearLayers;
 import io.comq.format.safetensors.SafetensorsCheckpoint;

@@ -1,9 +1,10 @@
 package io.comq.format.gptq;
 
+import io.comq.tensor.Float16;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
 import io.comq.format.safetensors.DType;
-import io.comq.format.safetensors.Float16;
+import io.comq.tensor.Float16;
 import io.comq.format.safetensors.SafetensorsCheckpoint;
 import io.comq.format.safetensors.Tensor;
 import io.comq.format.safetensors.TensorInfo;

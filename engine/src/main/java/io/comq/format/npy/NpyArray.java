@@ -1,5 +1,6 @@
 package io.comq.format.npy;
 
+import io.comq.tensor.Float16;
 import io.comq.error.InvalidInputException;
 import io.comq.tensor.Matrix;
 import java.util.Arrays;
@@ -149,7 +150,7 @@ public record NpyArray(int[] shape, DType dtype, Object data) {
         return switch (dtype) {
             case FLOAT32 -> new Matrix.F32(shape[0], shape[1], (float[]) data);
             case FLOAT64 -> new Matrix.F64(shape[0], shape[1], (double[]) data);
-            case FLOAT16 -> new Matrix.F32(shape[0], shape[1], Half.toFloats((short[]) data));
+            case FLOAT16 -> new Matrix.F32(shape[0], shape[1], Float16.toFloats((short[]) data));
             default -> throw new InvalidInputException("expected a float matrix (float16, float32 or float64), got dtype "
                     + dtype.numpyName() + " of shape " + shapeString());
         };
@@ -170,7 +171,7 @@ public record NpyArray(int[] shape, DType dtype, Object data) {
             case FLOAT16 -> {
                 short[] h = (short[]) data;
                 for (int k = 0; k < n; k++) {
-                    out[k] = Half.toFloat(h[k]);
+                    out[k] = Float16.toFloat(h[k]);
                 }
             }
             default -> {

@@ -1,5 +1,6 @@
 package io.comq.format.onnx;
 
+import io.comq.tensor.Float16;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import com.google.protobuf.ByteString;
@@ -98,7 +99,7 @@ final class TensorCodec {
                         v[k] = Float16.toFloat(b.getShort());
                         break;
                     default:
-                        v[k] = Float16.bfloat16ToFloat(b.getShort());
+                        v[k] = Float16.bf16ToFloat(b.getShort());
                         break;
                 }
             }
@@ -119,10 +120,10 @@ final class TensorCodec {
                     v[k] = t.getDoubleData(k);
                     break;
                 case DataType.FLOAT16_VALUE:
-                    v[k] = Float16.toFloat(t.getInt32Data(k));
+                    v[k] = Float16.toFloat((short) t.getInt32Data(k));
                     break;
                 default:
-                    v[k] = Float16.bfloat16ToFloat(t.getInt32Data(k));
+                    v[k] = Float16.bf16ToFloat((short) t.getInt32Data(k));
                     break;
             }
         }
@@ -136,7 +137,7 @@ final class TensorCodec {
         ByteBuffer b = ByteBuffer.allocate(values.length * elementBytes(t.getNumber())).order(ByteOrder.LITTLE_ENDIAN);
         for (double d : values) {
             if (t == DataType.FLOAT16) {
-                b.putShort(Float16.fromFloat((float) d));
+                b.putShort(Float16.fromDouble((float) d));
             } else if (t == DataType.DOUBLE) {
                 b.putDouble(d);
             } else {

@@ -1,5 +1,6 @@
 package io.comq.format.safetensors;
 
+import io.comq.tensor.Float16;
 import io.comq.error.InvalidInputException;
 import io.comq.tensor.Matrix;
 import java.lang.reflect.Array;

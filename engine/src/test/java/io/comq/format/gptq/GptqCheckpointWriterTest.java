@@ -1,5 +1,6 @@
 package io.comq.format.gptq;
 
+import io.comq.tensor.Float16;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
 import io.comq.format.safetensors.DType;
-import io.comq.format.safetensors.Float16;
+import io.comq.tensor.Float16;
 import io.comq.format.safetensors.LinearLayer;
 import io.comq.format.safetensors.LinearLayers;
 import io.comq.format.safetensors.SafetensorsCheckpoint;

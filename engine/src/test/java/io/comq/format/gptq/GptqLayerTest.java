@@ -1,12 +1,13 @@
 package io.comq.format.gptq;
 
+import io.comq.tensor.Float16;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.error.InvalidConfigException;
-import io.comq.format.safetensors.Float16;
+import io.comq.tensor.Float16;
 import io.comq.format.safetensors.Tensor;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;

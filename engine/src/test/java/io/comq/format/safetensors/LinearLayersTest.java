@@ -1,5 +1,6 @@
 package io.comq.format.safetensors;
 
+import io.comq.tensor.Float16;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

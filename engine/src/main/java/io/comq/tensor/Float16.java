@@ -1,4 +1,4 @@
-package io.comq.format.safetensors;
+package io.comq.tensor;
 
 /**
  * IEEE 754 half precision (F16) and bfloat16 (BF16) conversions. Java 17 has no {@code Float.float16ToFloat}; every
@@ -25,6 +25,15 @@ public final class Float16 {
             return sign != 0 ? -v : v;
         }
         return Float.intBitsToFloat(sign | ((exp + 127 - 15) << 23) | (mant << 13));
+    }
+
+    /** Every element of {@code bits} as float32. */
+    public static float[] toFloats(short[] bits) {
+        float[] out = new float[bits.length];
+        for (int k = 0; k < bits.length; k++) {
+            out[k] = toFloat(bits[k]);
+        }
+        return out;
     }
 
     /** The float16 nearest to {@code v} (ties to even); beyond the float16 range it is an infinity. */

@@ -1,4 +1,4 @@
-package io.comq.format.safetensors;
+package io.comq.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
