@@ -21,6 +21,7 @@ public final class SimdKernel implements QuantKernel {
 
     private final ChannelPool pool;
     private final int block;
+    private final SimdTiling tiling;
 
     /**
      * @param threads worker threads, at least 1
@@ -28,6 +29,11 @@ public final class SimdKernel implements QuantKernel {
      *                times, smaller spends less on the in-block corrections)
      */
     public SimdKernel(int threads, int block) {
+        this(threads, block, SimdTiling.DEFAULT);
+    }
+
+    /** With an explicit channel tiling of the any-order sweep (tests force each path with it). */
+    SimdKernel(int threads, int block, SimdTiling tiling) {
         if (threads < 1) {
             throw new InvalidConfigException("threads must be positive, got " + threads);
         }
@@ -36,6 +42,7 @@ public final class SimdKernel implements QuantKernel {
         }
         this.pool = new ChannelPool(threads, "comq-simd");
         this.block = block;
+        this.tiling = tiling;
     }
 
     /** Steps per lazy block of the sweep. */
@@ -112,7 +119,7 @@ public final class SimdKernel implements QuantKernel {
             throw new IllegalArgumentException("order has " + order.length + " entries, expected in*out");
         }
         long[] changed = new long[pool.threads()];
-        SimdSweeper sweeper = new SimdSweeper(s, block, new PackedH(s.H(), l.in()));
+        SimdSweeper sweeper = new SimdSweeper(s, block, new PackedH(s.H(), l.in()), tiling);
         pool.forShares(l.out(), 4, (w, j0, j1) -> changed[w] = sweeper.sweep(order, j0, j1));
         return Arrays.stream(changed).sum();
     }
