@@ -86,18 +86,10 @@ public final class SimdKernel implements QuantKernel {
         }
         int[] order = new int[in * l.out()];
         pool.forShares(l.out(), 1, (w, j0, j1) -> {
-            long[] keys = new long[in];
+            SimdGreedySort sort = new SimdGreedySort(in);
             for (int j = j0; j < j1; j++) {
                 int jo = l.at(j, 0);
-                for (int i = 0; i < in; i++) {
-                    float key = root[i] * Math.abs(s.W()[jo + i]);
-                    // Descending key, ties by ascending i: sort (MAX - bits(key), i) ascending; keys are >= 0.
-                    keys[i] = ((long) (Integer.MAX_VALUE - Float.floatToIntBits(key)) << 32) | i;
-                }
-                Arrays.sort(keys);
-                for (int k = 0; k < in; k++) {
-                    order[jo + k] = (int) keys[k];
-                }
+                sort.sort(root, s.W(), jo, order, jo);
             }
         });
         return order;
