@@ -17,7 +17,9 @@ import io.comq.quant.TieRule;
  * end the deferred update {@code G_j += sum_b d_bj H[S_j[b], :]} is applied for every channel of the share, column
  * panel by column panel ({@link SimdPanels}), so that the touched rows of {@code H} stay in cache across channels.
  * In cyclic order {@code S_j} is the same for all channels and the update is a GEMM over four channels at a time.
- * The result equals the step-by-step sweep up to float rounding.
+ * In any order a thread's channels can be swept in chunks that fit in its cache ({@link SimdTiling}): channels are
+ * independent, so each chunk runs all its blocks before the next chunk starts. The result equals the step-by-step
+ * sweep up to float rounding.
  */
 final class SimdSweeper {
 
