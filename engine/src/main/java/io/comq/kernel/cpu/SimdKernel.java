@@ -21,6 +21,7 @@ public final class SimdKernel implements QuantKernel {
 
     private final ChannelPool pool;
     private final int block;
+    private final SimdTiling tiling;
 
     /**
      * @param threads worker threads, at least 1
@@ -28,6 +29,11 @@ public final class SimdKernel implements QuantKernel {
      *                times, smaller spends less on the in-block corrections)
      */
     public SimdKernel(int threads, int block) {
+        this(threads, block, SimdTiling.DEFAULT);
+    }
+
+    /** With an explicit channel tiling of the any-order sweep (tests force each path with it). */
+    SimdKernel(int threads, int block, SimdTiling tiling) {
         if (threads < 1) {
             throw new InvalidConfigException("threads must be positive, got " + threads);
         }
@@ -36,6 +42,7 @@ public final class SimdKernel implements QuantKernel {
         }
         this.pool = new ChannelPool(threads, "comq-simd");
         this.block = block;
+        this.tiling = tiling;
     }
 
     /** Steps per lazy block of the sweep. */
@@ -79,18 +86,10 @@ public final class SimdKernel implements QuantKernel {
         }
         int[] order = new int[in * l.out()];
         pool.forShares(l.out(), 1, (w, j0, j1) -> {
-            long[] keys = new long[in];
+            SimdGreedySort sort = new SimdGreedySort(in);
             for (int j = j0; j < j1; j++) {
                 int jo = l.at(j, 0);
-                for (int i = 0; i < in; i++) {
-                    float key = root[i] * Math.abs(s.W()[jo + i]);
-                    // Descending key, ties by ascending i: sort (MAX - bits(key), i) ascending; keys are >= 0.
-                    keys[i] = ((long) (Integer.MAX_VALUE - Float.floatToIntBits(key)) << 32) | i;
-                }
-                Arrays.sort(keys);
-                for (int k = 0; k < in; k++) {
-                    order[jo + k] = (int) keys[k];
-                }
+                sort.sort(root, s.W(), jo, order, jo);
             }
         });
         return order;
@@ -112,7 +111,7 @@ public final class SimdKernel implements QuantKernel {
             throw new IllegalArgumentException("order has " + order.length + " entries, expected in*out");
         }
         long[] changed = new long[pool.threads()];
-        SimdSweeper sweeper = new SimdSweeper(s, block, new PackedH(s.H(), l.in()));
+        SimdSweeper sweeper = new SimdSweeper(s, block, new PackedH(s.H(), l.in()), tiling);
         pool.forShares(l.out(), 4, (w, j0, j1) -> changed[w] = sweeper.sweep(order, j0, j1));
         return Arrays.stream(changed).sum();
     }

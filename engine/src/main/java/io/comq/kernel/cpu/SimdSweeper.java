@@ -17,11 +17,14 @@ import io.comq.quant.TieRule;
  * end the deferred update {@code G_j += sum_b d_bj H[S_j[b], :]} is applied for every channel of the share, column
  * panel by column panel ({@link SimdPanels}), so that the touched rows of {@code H} stay in cache across channels.
  * In cyclic order {@code S_j} is the same for all channels and the update is a GEMM over four channels at a time.
- * The result equals the step-by-step sweep up to float rounding.
+ * In any order a thread's channels can be swept in chunks that fit in its cache ({@link SimdTiling}): channels are
+ * independent, so each chunk runs all its blocks before the next chunk starts. The result equals the step-by-step
+ * sweep up to float rounding.
  */
 final class SimdSweeper {
 
     private final int block;
+    private final SimdTiling tiling;
     private final Layout layout;
     private final TieRule tie;
     private final float[] H;
@@ -39,8 +42,9 @@ final class SimdSweeper {
     /** {@code H_ii}, contiguous. */
     private final float[] diag;
 
-    SimdSweeper(SweepState.F32 s, int block, PackedH packed) {
+    SimdSweeper(SweepState.F32 s, int block, PackedH packed, SimdTiling tiling) {
         this.block = block;
+        this.tiling = tiling;
         this.packed = packed;
         int in = s.layout().in();
         this.diag = new float[in];
@@ -60,11 +64,45 @@ final class SimdSweeper {
     }
 
     /**
-     * Sweeps channels {@code [j0, j1)} in {@code order} (null: cyclic).
+     * Sweeps channels {@code [j0, j1)} in {@code order} (null: cyclic). In any order the channels may be swept in
+     * chunks ({@link SimdTiling}).
      *
      * @return coordinates whose value changed
      */
     long sweep(int[] order, int j0, int j1) {
+        int in = layout.in();
+        if (order == null) {
+            return sweepRange(null, j0, j1, 0, in);
+        }
+        int chunk = Math.min(j1 - j0, tiling.chunkChannels(in));
+        if (tiling.chunkFromStart(in)) {
+            return chunked(order, j0, j1, chunk, 0);
+        }
+        int first = Math.min(block, in);
+        long changed = sweepRange(order, j0, j1, 0, first);
+        if (first == in) {
+            return changed;
+        }
+        if (tiling.chunkAfter(changed, j1 - j0, block)) {
+            return changed + chunked(order, j0, j1, chunk, first);
+        }
+        return changed + sweepRange(order, j0, j1, first, in);
+    }
+
+    /** {@link #sweepRange} over steps {@code [kStart, in)}, chunk of channels by chunk. */
+    private long chunked(int[] order, int j0, int j1, int chunk, int kStart) {
+        long changed = 0;
+        for (int c0 = j0; c0 < j1; c0 += chunk) {
+            changed += sweepRange(order, c0, Math.min(j1, c0 + chunk), kStart, layout.in());
+        }
+        return changed;
+    }
+
+    /**
+     * Sweeps channels {@code [j0, j1)} over the visiting steps {@code [kStart, kEnd)} ({@code kStart} a multiple of
+     * the block size), block by block.
+     */
+    private long sweepRange(int[] order, int j0, int j1, int kStart, int kEnd) {
         int in = layout.in();
         int share = j1 - j0;
         int quads = share / 4;
@@ -77,7 +115,7 @@ final class SimdSweeper {
         int[] recN = new int[share];
         long changed = 0;
         float touched = 0f;
-        for (int k0 = 0; k0 < in; k0 += block) {
+        for (int k0 = kStart; k0 < kEnd; k0 += block) {
             int nb = Math.min(block, in - k0);
             for (int j = j0; j < j1; j++) {
                 int n = visit(order, j, (j - j0) * block, k0, nb, dense, recIdx, recD);

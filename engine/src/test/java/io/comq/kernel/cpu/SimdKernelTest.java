@@ -250,7 +250,7 @@ class SimdKernelTest {
         }
     }
 
-    private static int countSame(int[] a, int[] b) {
+    static int countSame(int[] a, int[] b) {
         int same = 0;
         for (int t = 0; t < a.length; t++) {
             same += a[t] == b[t] ? 1 : 0;
@@ -266,7 +266,7 @@ class SimdKernelTest {
         return s;
     }
 
-    private static void assertQMatchesCodes(SweepState.F32 s) {
+    static void assertQMatchesCodes(SweepState.F32 s) {
         Layout l = s.layout();
         for (int j = 0; j < l.out(); j++) {
             for (int i = 0; i < l.in(); i++) {
@@ -278,7 +278,7 @@ class SimdKernelTest {
     }
 
     /** G after a sweep equals H (W - Q) recomputed, relative to the size of the terms that make it up. */
-    private static void assertGradientCurrent(RandomLayer layer, SweepState.F32 s) {
+    static void assertGradientCurrent(RandomLayer layer, SweepState.F32 s) {
         assertClose(layer.gradient(s.H(), s.Q()), s.G(), 2e-4, "G is current");
     }
 
