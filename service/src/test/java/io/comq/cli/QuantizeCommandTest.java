@@ -151,6 +151,28 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void biasCorrectionIsFoldedIntoTheWrittenModel() throws Exception {
+        Path plain = dir.resolve("plain");
+        Path corrected = dir.resolve("corrected");
+        for (Path out : List.of(plain, corrected)) {
+            List<String> args = new ArrayList<>(List.of("quantize", "--model", model.toString(), "--calibration",
+                    calib.toString(), "--method", "rtn", "--bits", "3", "--out", out.toString(), "--no-progress"));
+            if (out == corrected) {
+                args.add("--bias-correction");
+            }
+            CliRun r = CliRun.of(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r::toString);
+        }
+        assertEquals("true", report(corrected).settings().get("bias_correction"));
+        ModelProto a = ModelProto.parseFrom(Files.readAllBytes(plain.resolve("model.onnx")));
+        ModelProto b = ModelProto.parseFrom(Files.readAllBytes(corrected.resolve("model.onnx")));
+        assertTrue(!a.getGraph().equals(b.getGraph()), "the correction changes the written model");
+        // same codes (RTN does not look at data), so the layer errors are equal; the outputs differ
+        assertEquals(report(plain).layers().get(1).relError(), report(corrected).layers().get(1).relError());
+        assertTrue(!report(plain).drift().equals(report(corrected).drift()));
+    }
+
+    @Test
     void replacesAnExistingOutputOnlyWithForce() throws Exception {
         Path out = Files.createDirectories(dir.resolve("out"));
         Files.writeString(out.resolve("old.txt"), "old");
