@@ -21,12 +21,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Conversions between this project's arrays and ONNX Runtime tensors. */
-final class OrtTensors {
+public final class OrtTensors {
     private OrtTensors() {
     }
 
     /** The session's inputs as {@link ModelInput}s, in the model's order. */
-    static List<ModelInput> inputs(OrtSession session) throws OrtException {
+    public static List<ModelInput> inputs(OrtSession session) throws OrtException {
         List<ModelInput> out = new ArrayList<>();
         for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
             if (!(e.getValue().getInfo() instanceof TensorInfo)) {
@@ -66,7 +66,7 @@ final class OrtTensors {
     }
 
     /** An ONNX Runtime tensor holding a copy of {@code a}. */
-    static OnnxTensor tensor(OrtEnvironment env, NpyArray a) throws OrtException {
+    public static OnnxTensor tensor(OrtEnvironment env, NpyArray a) throws OrtException {
         long[] shape = new long[a.ndim()];
         for (int k = 0; k < shape.length; k++) {
             shape[k] = a.shape()[k];
@@ -96,7 +96,7 @@ final class OrtTensors {
     }
 
     /** A float tensor's elements (float16 and bfloat16 widened, float64 narrowed) in C order. */
-    static float[] floats(String name, OnnxTensor t) {
+    public static float[] floats(String name, OnnxTensor t) {
         TensorInfo info = t.getInfo();
         switch (info.onnxType) {
             case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:

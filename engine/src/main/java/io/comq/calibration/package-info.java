@@ -13,7 +13,7 @@
  * after its last real token. Only one batch of activations is held at a time, and targets are split into passes over
  * the data when their Gram matrices together exceed {@link io.comq.calibration.CalibrationOptions#maxGramBytes()}.
  *
- * <p>{@link io.comq.calibration.SimpleTargetFinder} is a minimal stand-in for layer discovery (MatMul, Gemm and Conv
- * with initializer weights) until the ONNX model package provides it.
+ * <p>{@link io.comq.calibration.CalibrationTargets} turns the layers that ONNX discovery finds
+ * ({@link io.comq.format.onnx.OnnxLayer}) into targets.
  */
 package io.comq.calibration;

@@ -74,6 +74,12 @@ final class ReportHtml {
                     : String.format(Locale.ROOT, "%.2f%%", 100 * d.top1Agreement()));
             optional(h, "Perplexity, full precision", d.perplexityFp() == null ? null : fixed(d.perplexityFp()));
             optional(h, "Perplexity, quantized", d.perplexityQuant() == null ? null : fixed(d.perplexityQuant()));
+            for (Drift.Output o : d.outputs() == null ? List.<Drift.Output>of() : d.outputs()) {
+                row(h, "Output " + o.name(), String.format(Locale.ROOT,
+                        "relative L2 drift mean %.3e, max %.3e; mean cosine %.6f", o.meanRelL2(), o.maxRelL2(),
+                        o.meanCosine()) + (o.pooledCosine() == null ? ""
+                        : String.format(Locale.ROOT, "; mean cosine of mean-pooled vectors %.6f", o.pooledCosine())));
+            }
         }
         h.append("</table>\n");
     }

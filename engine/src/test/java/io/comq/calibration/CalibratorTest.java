@@ -242,16 +242,16 @@ class CalibratorTest {
         x[4 * IN + 2] = 0f; // log(0) = -inf in sample 4
         CalibrationSet set = CalibrationSet.of(Map.of("x", NpyArray.ofFloats(new int[] {6, IN}, x)));
         InvalidModelException e = assertThrows(InvalidModelException.class, () -> new Calibrator(kernel).calibrateAll(
-                model, SimpleTargetFinder.find(TinyGraphs.logMatMul(new float[IN * OUT], IN, OUT)), set,
+                model, TinyGraphs.targets(TinyGraphs.logMatMul(new float[IN * OUT], IN, OUT)), set,
                 CalibrationOptions.defaults().withBatchSize(4), ProgressListener.NONE));
         assertTrue(e.getMessage().contains("layer 'fc' reads tensor 'logx'")
                 && e.getMessage().contains("samples 4..5"), e.getMessage());
     }
 
     @Test
-    void finderSeesTheMatMul() {
+    void discoverySeesTheMatMul() {
         OnnxMl.ModelProto m = TinyGraphs.maskedMatMul(new float[IN * OUT], IN, OUT);
-        assertEquals(List.of(CalibrationTarget.dense("fc", "act", IN)), SimpleTargetFinder.find(m));
+        assertEquals(List.of(CalibrationTarget.dense("fc", "act", IN)), TinyGraphs.targets(m));
     }
 
     // ---- grouped, strided, padded, dilated conv ----
@@ -268,10 +268,10 @@ class CalibratorTest {
         float[] x = randomFloats(r, N * 4 * HT * WD);
         float[] w = randomFloats(r, COUT * 2 * 3 * 2);
         OnnxMl.ModelProto proto = TinyGraphs.reluConv(w, COUT, GEOM, HT, WD);
-        assertEquals(List.of(CalibrationTarget.conv("conv", "act", GEOM)), SimpleTargetFinder.find(proto));
+        assertEquals(List.of(CalibrationTarget.conv("conv", "act", GEOM)), TinyGraphs.targets(proto));
         Path model = save(proto);
         CalibrationSet set = CalibrationSet.of(Map.of("x", NpyArray.ofFloats(new int[] {N, 4, HT, WD}, x)));
-        Map<String, LayerStatistics> stats = new Calibrator(kernel).calibrateAll(model, SimpleTargetFinder.find(proto),
+        Map<String, LayerStatistics> stats = new Calibrator(kernel).calibrateAll(model, TinyGraphs.targets(proto),
                 set, CalibrationOptions.defaults().withBatchSize(2).withChunkRows(5), ProgressListener.NONE);
         LayerStatistics conv = stats.get("conv");
         int oh = GEOM.outH(HT);

@@ -80,9 +80,9 @@ class Conv1dAndGemmTest {
         float[] x = random(r, n * 6 * len);
         float[] w = random(r, out * 2 * 3);
         OnnxMl.ModelProto proto = TinyGraphs.reluConv1d(w, out, g, len);
-        assertEquals(List.of(CalibrationTarget.conv("conv1d", "act", g)), SimpleTargetFinder.find(proto));
+        assertEquals(List.of(CalibrationTarget.conv("conv1d", "act", g)), TinyGraphs.targets(proto));
         Path model = save(proto);
-        LayerStatistics s = new Calibrator(kernel).calibrateAll(model, SimpleTargetFinder.find(proto),
+        LayerStatistics s = new Calibrator(kernel).calibrateAll(model, TinyGraphs.targets(proto),
                 CalibrationSet.of(Map.of("x", NpyArray.ofFloats(new int[] {n, 6, len}, x))),
                 CalibrationOptions.defaults().withBatchSize(2).withChunkRows(4), ProgressListener.NONE).get("conv1d");
         float[] y = run(model, x, new long[] {n, 6, len});
@@ -129,11 +129,11 @@ class Conv1dAndGemmTest {
         Random r = new Random(32);
         float[] x = random(r, 7 * in);
         OnnxMl.ModelProto proto = TinyGraphs.gemmTransB(random(r, 3 * in), in, 3);
-        List<CalibrationTarget> targets = SimpleTargetFinder.find(proto);
-        assertEquals(List.of(CalibrationTarget.dense("Gemm_0", "x", in)), targets);
+        List<CalibrationTarget> targets = TinyGraphs.targets(proto);
+        assertEquals(List.of(CalibrationTarget.dense("Gemm#0", "x", in)), targets);
         LayerStatistics s = new Calibrator(kernel).calibrateAll(save(proto), targets,
                 CalibrationSet.of(Map.of("x", NpyArray.ofFloats(new int[] {7, in}, x))),
-                CalibrationOptions.defaults().withBatchSize(3), ProgressListener.NONE).get("Gemm_0");
+                CalibrationOptions.defaults().withBatchSize(3), ProgressListener.NONE).get("Gemm#0");
         assertEquals(7, s.samples());
         double[] got = s.gram(0).data();
         for (int i = 0; i < in; i++) {

@@ -71,6 +71,12 @@ final class TinyGraphs {
                 .setI(v).build();
     }
 
+    /** The calibration targets of a model, as the pipeline finds them: ONNX discovery, then the adapter. */
+    static java.util.List<CalibrationTarget> targets(OnnxMl.ModelProto model) {
+        return CalibrationTargets.of(io.comq.format.onnx.OnnxModel.of(model, java.nio.file.Paths.get("."))
+                .layers(io.comq.format.onnx.LayerSelection.all()));
+    }
+
     static OnnxMl.ModelProto model(OnnxMl.GraphProto graph) {
         return OnnxMl.ModelProto.newBuilder().setIrVersion(8).setProducerName("comq-test")
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code comq} command line: one entry point, one subcommand per task. */
 @Command(name = "comq", mixinStandardHelpOptions = true, version = "comq 0.1.0",
         description = "Post-training quantization with COMQ, GPTQ and RTN.",
-        subcommands = {LayerCommand.class, BenchCommand.class})
+        subcommands = {LayerCommand.class, QuantizeCommand.class, BenchCommand.class})
 public final class Main {
 
     /** Process exit codes: 0 success, 1 internal error, 2 bad input (file, shape, option). */
@@ -52,7 +52,10 @@ public final class Main {
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
-                return type == LayerCommand.class ? type.cast(new LayerCommand(terminal)) : defaults.create(type);
+                if (type == LayerCommand.class) {
+                    return type.cast(new LayerCommand(terminal));
+                }
+                return type == QuantizeCommand.class ? type.cast(new QuantizeCommand(terminal)) : defaults.create(type);
             }
         };
         CommandLine cmd = new CommandLine(new Main(), factory);

@@ -1,5 +1,7 @@
 package io.comq.calibration.data;
 
+import io.comq.format.safetensors.SafetensorsFile;
+import io.comq.format.safetensors.Tensor;
 import io.comq.error.CalibrationMismatchException;
 import io.comq.error.InvalidInputException;
 import io.comq.error.InvalidTensorFileException;
@@ -82,7 +84,56 @@ public final class CalibrationSet {
             throw new InvalidTensorFileException(file, "cannot be read: " + e.getMessage(), e);
         }
         boolean zip = magic[0] == 'P' && magic[1] == 'K';
-        return of(zip ? Npz.read(file) : SafetensorsReader.read(file));
+        return of(zip ? Npz.read(file) : safetensors(file));
+    }
+
+    /** Every tensor of a safetensors file as an array (BF16 widened to float32, F16 kept as float16 bits). */
+    private static Map<String, NpyArray> safetensors(Path file) {
+        SafetensorsFile f = SafetensorsFile.open(file);
+        Map<String, NpyArray> out = new LinkedHashMap<>();
+        for (String name : f.names()) {
+            Tensor t = f.read(name);
+            NpyArray.DType d;
+            Object data = t.data();
+            switch (t.dtype()) {
+                case F32:
+                    d = NpyArray.DType.FLOAT32;
+                    break;
+                case F64:
+                    d = NpyArray.DType.FLOAT64;
+                    break;
+                case F16:
+                    d = NpyArray.DType.FLOAT16;
+                    break;
+                case BF16:
+                    d = NpyArray.DType.FLOAT32;
+                    data = t.toFloats();
+                    break;
+                case I64:
+                    d = NpyArray.DType.INT64;
+                    break;
+                case I32:
+                    d = NpyArray.DType.INT32;
+                    break;
+                case I16:
+                    d = NpyArray.DType.INT16;
+                    break;
+                case I8:
+                    d = NpyArray.DType.INT8;
+                    break;
+                case U8:
+                    d = NpyArray.DType.UINT8;
+                    break;
+                case BOOL:
+                    d = NpyArray.DType.BOOL;
+                    break;
+                default:
+                    throw new InvalidTensorFileException(file, "tensor \"" + name + "\" has dtype " + t.dtype().id()
+                            + ", which a calibration set cannot carry (model inputs are float, int or bool)");
+            }
+            out.put(name, new NpyArray(t.shape(), d, data));
+        }
+        return out;
     }
 
     private static void checkFinite(String name, NpyArray a) {

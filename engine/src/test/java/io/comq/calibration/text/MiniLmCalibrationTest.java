@@ -11,7 +11,9 @@ import io.comq.calibration.CalibrationOptions;
 import io.comq.calibration.CalibrationTarget;
 import io.comq.calibration.Calibrator;
 import io.comq.calibration.LayerStatistics;
-import io.comq.calibration.SimpleTargetFinder;
+import io.comq.calibration.CalibrationTargets;
+import io.comq.format.onnx.LayerSelection;
+import io.comq.format.onnx.OnnxModel;
 import io.comq.calibration.data.CalibrationSet;
 import io.comq.kernel.cpu.ScalarKernel;
 import io.comq.quant.ProgressListener;
@@ -69,7 +71,7 @@ class MiniLmCalibrationTest {
 
     @Test
     void everyMatMulGetsASymmetricPsdGramOverRealTokens() {
-        List<CalibrationTarget> targets = SimpleTargetFinder.find(proto);
+        List<CalibrationTarget> targets = CalibrationTargets.of(OnnxModel.of(proto, dir).layers(LayerSelection.all()));
         assertEquals(36, targets.size(), "6 layers x (query, key, value, attention output, intermediate, output)");
         List<String> stages = new ArrayList<>();
         ProgressListener listener = new ProgressListener() {

@@ -9,7 +9,9 @@ import io.comq.calibration.CalibrationOptions;
 import io.comq.calibration.CalibrationTarget;
 import io.comq.calibration.Calibrator;
 import io.comq.calibration.LayerStatistics;
-import io.comq.calibration.SimpleTargetFinder;
+import io.comq.calibration.CalibrationTargets;
+import io.comq.format.onnx.LayerSelection;
+import io.comq.format.onnx.OnnxModel;
 import io.comq.calibration.data.CalibrationSet;
 import io.comq.kernel.cpu.ScalarKernel;
 import io.comq.quant.ProgressListener;
@@ -61,7 +63,8 @@ class MiniLmPaddingTest {
     /** Batches of one sentence have no padding at all: the masked, padded batches must give the same statistics. */
     @Test
     void paddedBatchesEqualUnpaddedOnes() {
-        List<CalibrationTarget> targets = SimpleTargetFinder.find(proto).stream()
+        List<CalibrationTarget> targets = CalibrationTargets.of(OnnxModel.of(proto, dir).layers(LayerSelection.all()))
+                .stream()
                 .filter(t -> t.layerName().startsWith("/encoder/layer.0/") && t.in() == 384)
                 .collect(Collectors.toList());
         assertEquals(5, targets.size());

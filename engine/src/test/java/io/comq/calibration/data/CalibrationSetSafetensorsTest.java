@@ -18,8 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Safetensors files written byte by byte here, following the format's description. */
-class SafetensorsReaderTest {
+/** Calibration sets in safetensors files written byte by byte here, following the format's description. */
+class CalibrationSetSafetensorsTest {
 
     @TempDir
     Path dir;
@@ -63,39 +63,43 @@ class SafetensorsReaderTest {
                 + "\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[40,44]},"
                 + "\"b\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[44,48]}}";
         Path f = file("set.safetensors", header, data.toByteArray());
-        Map<String, NpyArray> m = SafetensorsReader.read(f);
-        assertEquals(List.of("ids", "x", "h", "b", "mask"), List.copyOf(m.keySet()), "in data order");
+        CalibrationSet set = CalibrationSet.read(f);
+        Map<String, NpyArray> m = set.arrays();
+        assertEquals(List.of("mask", "ids", "x", "h", "b"), List.copyOf(m.keySet()), "in header order");
         assertEquals(NpyArray.ofLongs(new int[] {2, 2}, new long[] {101, 7592, 2088, 102}), m.get("ids"));
         assertEquals(NpyArray.ofFloats(new int[] {2, 1}, new float[] {1.5f, -2f}), m.get("x"));
         assertEquals(NpyArray.DType.FLOAT16, m.get("h").dtype());
         assertArrayEquals(new double[] {1.0, -2.0}, m.get("h").toDoubles());
         assertEquals(NpyArray.ofFloats(new int[] {2}, new float[] {3.5f, -0.25f}), m.get("b"));
         assertEquals(NpyArray.ofInts(new int[] {2}, new int[] {7, -9}), m.get("mask"));
-
-        CalibrationSet set = CalibrationSet.read(f);
         assertEquals(2, set.samples());
     }
 
     @Test
     void malformedFilesAreNamedErrors() throws Exception {
-        String msg = assertThrows(InvalidTensorFileException.class, () -> SafetensorsReader.read(
+        String msg = assertThrows(InvalidTensorFileException.class, () -> CalibrationSet.read(
                 file("a.safetensors", "{\"x\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8])))
                 .getMessage();
-        assertTrue(msg.contains("needs 12 bytes, its data_offsets span 8"), msg);
-        msg = assertThrows(InvalidTensorFileException.class, () -> SafetensorsReader.read(
+        assertTrue(msg.contains("a.safetensors") && msg.contains("need 12"), msg);
+        msg = assertThrows(InvalidTensorFileException.class, () -> CalibrationSet.read(
                 file("b.safetensors", "{\"x\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", new byte[8])))
                 .getMessage();
-        assertTrue(msg.contains("outside the 8 data bytes"), msg);
-        msg = assertThrows(InvalidTensorFileException.class, () -> SafetensorsReader.read(
+        assertTrue(msg.contains("truncated") && msg.contains("only 8 bytes"), msg);
+        msg = assertThrows(InvalidTensorFileException.class, () -> CalibrationSet.read(
                 file("c.safetensors", "{\"x\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8])))
                 .getMessage();
-        assertTrue(msg.contains("dtype C64"), msg);
+        assertTrue(msg.contains("unknown dtype \"C64\""), msg);
         msg = assertThrows(InvalidTensorFileException.class,
-                () -> SafetensorsReader.read(file("d.safetensors", "[1, 2", new byte[0]))).getMessage();
-        assertTrue(msg.contains("not JSON"), msg);
+                () -> CalibrationSet.read(file("d.safetensors", "[1, 2", new byte[0]))).getMessage();
+        assertTrue(msg.contains("bad JSON"), msg);
         Path huge = dir.resolve("e.safetensors");
         Files.write(huge, le(8, 1L << 40));
-        msg = assertThrows(InvalidTensorFileException.class, () -> SafetensorsReader.read(huge)).getMessage();
+        msg = assertThrows(InvalidTensorFileException.class, () -> CalibrationSet.read(huge)).getMessage();
         assertTrue(msg.contains("not a safetensors file"), msg);
+        msg = assertThrows(InvalidTensorFileException.class, () -> CalibrationSet.read(
+                file("f.safetensors", "{\"x\":{\"dtype\":\"U16\",\"shape\":[2],\"data_offsets\":[0,4]}}",
+                        new byte[4]))).getMessage();
+        assertTrue(msg.contains("f.safetensors") && msg.contains("dtype U16")
+                && msg.contains("a calibration set cannot carry"), msg);
     }
 }

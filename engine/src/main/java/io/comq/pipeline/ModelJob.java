@@ -1,0 +1,82 @@
+package io.comq.pipeline;
+
+import io.comq.error.InvalidConfigException;
+import io.comq.format.onnx.LayerSelection;
+import io.comq.kernel.KernelOptions;
+import io.comq.quant.LayerConfig;
+import java.nio.file.Path;
+
+/**
+ * One whole-model quantization, validated: what to read, what to write, and how to quantize every layer.
+ *
+ * @param model              an ONNX model file, or a safetensors checkpoint (file or folder) for
+ *                           {@link OutputFormat#SAFETENSORS}
+ * @param calibration        the calibration set (.npz or safetensors, one array per model input); ONNX only
+ * @param gramDir            the folder of precomputed Gram matrices; safetensors only
+ * @param out                the output folder: must not exist, be empty, or {@code force} must be set
+ * @param format             what to write
+ * @param layer              the template of every layer's settings (method, grid, bits, group size, bias
+ *                           compensation); a layer's bits may be overridden by {@code selection}
+ * @param selection          which layers to quantize, and per-layer bits
+ * @param batchSize          calibration and evaluation samples per ONNX Runtime run
+ * @param validationFraction share of the calibration samples held out for the drift evaluation, in {@code [0, 1)}
+ * @param seed               seed of the fit/validation split
+ * @param kernel             the kernel that runs the sweeps and accumulates the Gram matrices
+ * @param force              replace an existing non-empty output folder
+ */
+public record ModelJob(Path model, Path calibration, Path gramDir, Path out, OutputFormat format, LayerConfig layer,
+                       LayerSelection selection, int batchSize, double validationFraction, long seed,
+                       KernelOptions kernel, boolean force) {
+
+    /** The default share of held-out samples. */
+    public static final double DEFAULT_VALIDATION_FRACTION = 0.2;
+
+    public ModelJob {
+        if (model == null) {
+            throw new InvalidConfigException("a model is required");
+        }
+        if (out == null) {
+            throw new InvalidConfigException("an output folder is required");
+        }
+        if (format == null) {
+            throw new InvalidConfigException("an output format is required: qdq, matmulnbits or safetensors");
+        }
+        if (layer == null) {
+            throw new InvalidConfigException("layer settings are required");
+        }
+        selection = selection == null ? LayerSelection.all() : selection;
+        kernel = kernel == null ? KernelOptions.auto() : kernel;
+        if (batchSize <= 0) {
+            throw new InvalidConfigException("the batch size must be positive, got " + batchSize);
+        }
+        if (!(validationFraction >= 0 && validationFraction < 1)) {
+            throw new InvalidConfigException("the validation fraction must be in [0, 1), got " + validationFraction);
+        }
+        if (format.isOnnx()) {
+            if (calibration == null) {
+                throw new InvalidConfigException("an ONNX model needs a calibration set (--calibration)");
+            }
+            if (gramDir != null) {
+                throw new InvalidConfigException("--gram-dir is for safetensors checkpoints (--format safetensors); "
+                        + "an ONNX model is calibrated from --calibration");
+            }
+        } else {
+            if (gramDir == null) {
+                throw new InvalidConfigException("--format safetensors quantizes weights only and needs the Gram "
+                        + "matrices (--gram-dir)");
+            }
+            if (calibration != null) {
+                throw new InvalidConfigException("--format safetensors takes Gram matrices (--gram-dir), not a "
+                        + "calibration set");
+            }
+            if (layer.biasCompensation()) {
+                throw new InvalidConfigException("bias correction needs the mean input rows, which a Gram folder does "
+                        + "not hold; drop --bias-correction for --format safetensors");
+            }
+            if (!selection.opTypes().isEmpty()) {
+                throw new InvalidConfigException("op types (--exclude-op) apply to ONNX models; a safetensors "
+                        + "checkpoint has linear layers only");
+            }
+        }
+    }
+}

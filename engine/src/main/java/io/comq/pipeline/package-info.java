@@ -1,0 +1,13 @@
+/**
+ * The whole-model pipeline: {@link io.comq.pipeline.ModelQuantizer} takes a validated
+ * {@link io.comq.pipeline.ModelJob} from model and calibration data to a quantized artifact with its report.
+ *
+ * <p>ONNX: load and discover the layers, check the calibration set against the model's inputs before any work, split it
+ * by sample into a fit and a held-out part, calibrate on the fit part and quantize each layer in the calibration sink
+ * as soon as its Gram matrix is ready (Gram matrices are never all held at once), write the model (QDQ or
+ * MatMulNBits), run the written model and the float model in ONNX Runtime ({@code BASIC_OPT}) on the held-out samples
+ * for the output drift, and write {@code report.json} and {@code report.html}. Safetensors: weight-only, with Gram
+ * matrices supplied ({@code GramDir}), written as a GPTQ checkpoint. Everything is written into a temporary sibling
+ * folder that is moved into place at the end, so a failed run leaves nothing behind.
+ */
+package io.comq.pipeline;

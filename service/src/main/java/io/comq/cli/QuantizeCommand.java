@@ -1,0 +1,314 @@
+package io.comq.cli;
+
+import io.comq.error.InvalidConfigException;
+import io.comq.format.onnx.LayerSelection;
+import io.comq.kernel.KernelOptions;
+import io.comq.pipeline.ModelJob;
+import io.comq.pipeline.ModelQuantizer;
+import io.comq.pipeline.OutputFormat;
+import io.comq.quant.Grid;
+import io.comq.quant.GridSpec;
+import io.comq.quant.LayerConfig;
+import io.comq.quant.MethodConfig;
+import io.comq.quant.Precision;
+import io.comq.quant.ProgressListener;
+import io.comq.quant.TieRule;
+import io.comq.quant.comq.ComqConfig;
+import io.comq.quant.gptq.GptqConfig;
+import io.comq.quant.rtn.RtnConfig;
+import io.comq.report.Drift;
+import io.comq.report.ModelReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code comq quantize}: quantizes every MatMul, Gemm and Conv layer of an ONNX model from a calibration set (or the
+ * linear layers of a safetensors checkpoint from precomputed Gram matrices) and writes the quantized model with
+ * {@code report.json} and {@code report.html} into a folder that appears atomically.
+ */
+@Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Quantize a whole model with COMQ, GPTQ or RTN.",
+                "ONNX: --model M.onnx --calibration C.npz (one array per model input, samples first) writes "
+                        + "model.onnx (QDQ or MatMulNBits), report.json and report.html into --out, with the output "
+                        + "drift measured on held-out calibration samples.",
+                "Safetensors: --model DIR --gram-dir G --format safetensors writes a GPTQ checkpoint."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:internal error", "2:bad input (options, files, model, calibration data)"})
+public final class QuantizeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL",
+            description = "An .onnx model, or a safetensors checkpoint (file or folder) for --format safetensors.")
+    Path model;
+
+    @Option(names = "--calibration", paramLabel = "C.npz",
+            description = "Calibration set (.npz or .safetensors), one array per model input, samples on axis 0.")
+    Path calibration;
+
+    @Option(names = "--gram-dir", paramLabel = "DIR",
+            description = "Gram matrices per layer (<weight name>.npy or .safetensors entries); safetensors only.")
+    Path gramDir;
+
+    @Option(names = "--format", defaultValue = "qdq",
+            description = "qdq, matmulnbits or safetensors (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must not exist or be empty).")
+    Path out;
+
+    @Option(names = "--method", defaultValue = "comq", description = "comq, gptq or rtn (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--bits", defaultValue = "4", description = "Code width, 2..8 (default: ${DEFAULT-VALUE}).")
+    int bits;
+
+    @Option(names = "--grid", defaultValue = "sym-maxabs",
+            description = "sym-maxabs, sym-restricted or asym-minmax (default: ${DEFAULT-VALUE}).")
+    String grid;
+
+    @Option(names = "--group-size", defaultValue = "0",
+            description = "Input rows per grid; 0 = per output channel (default: ${DEFAULT-VALUE}).")
+    int groupSize;
+
+    @Option(names = "--ratio", defaultValue = "1.0", description = "Multiplier on the scale (default: ${DEFAULT-VALUE}).")
+    double ratio;
+
+    @Option(names = "--tie", defaultValue = "half-even",
+            description = "Rounding ties: half-even, half-away, half-up, half-down (default: ${DEFAULT-VALUE}).")
+    String tie;
+
+    @Option(names = "--precision", defaultValue = "float32", description = "float32 or float64 (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(names = "--sweeps", defaultValue = "3", description = "COMQ sweeps K (default: ${DEFAULT-VALUE}).")
+    int sweeps;
+
+    @Option(names = "--order", defaultValue = "greedy", description = "COMQ order: greedy or cyclic (default: ${DEFAULT-VALUE}).")
+    String order;
+
+    @Option(names = "--init", defaultValue = "fp", description = "COMQ start: fp, rtn or gptq (default: ${DEFAULT-VALUE}).")
+    String init;
+
+    @Option(names = "--scale-update", defaultValue = "none",
+            description = "COMQ scale re-fit after each sweep: none or post (default: ${DEFAULT-VALUE}).")
+    String scaleUpdate;
+
+    @Option(names = "--damp", defaultValue = "0.01",
+            description = "GPTQ damping, fraction of mean(diag H) (default: ${DEFAULT-VALUE}).")
+    double damp;
+
+    @Option(names = "--act-order", description = "GPTQ: process inputs by descending H_ii.")
+    boolean actOrder;
+
+    @Option(names = "--block-size", defaultValue = "128", description = "GPTQ lazy block size (default: ${DEFAULT-VALUE}).")
+    int blockSize;
+
+    @Option(names = "--bias-correction", description = "Fold mu^T (W - Wq) into each layer's bias (ONNX only).")
+    boolean biasCorrection;
+
+    @Option(names = "--exclude", paramLabel = "REGEX",
+            description = "Leave layers whose id, node name or weight name matches REGEX unquantized (repeatable).")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--exclude-op", paramLabel = "TYPE",
+            description = "Leave every layer of this op type (MatMul, Gemm, Conv) unquantized (repeatable).")
+    List<String> excludeOps = new ArrayList<>();
+
+    @Option(names = "--layer-bits", paramLabel = "NAME=BITS",
+            description = "Bits for one layer, by id, node name or weight name, e.g. fc1=8 (repeatable).")
+    List<String> layerBits = new ArrayList<>();
+
+    @Option(names = "--batch-size", defaultValue = "16",
+            description = "Samples per ONNX Runtime run (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--validation-fraction", defaultValue = "0.2",
+            description = "Share of calibration samples held out to measure the output drift, in [0, 1) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double validationFraction;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the fit/validation split (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--backend", defaultValue = "auto",
+            description = "Kernel: auto, cpu-simd, cpu-scalar (or an installed accelerator) (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Worker threads, 0 = all processors (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--force", description = "Replace a non-empty --out folder.")
+    boolean force;
+
+    @Option(names = "--no-progress", description = "No progress output on stderr.")
+    boolean noProgress;
+
+    @Option(names = ErrorHandler.VERBOSE, description = "Print the stack trace of internal errors.")
+    boolean verbose;
+
+    private final boolean terminal;
+
+    /** A command whose stderr is not a terminal (progress as plain lines). */
+    public QuantizeCommand() {
+        this(false);
+    }
+
+    QuantizeCommand(boolean terminal) {
+        this.terminal = terminal;
+    }
+
+    private static final List<String> COMQ_ONLY = List.of("--sweeps", "--order", "--init", "--scale-update");
+    private static final List<String> GPTQ_ONLY = List.of("--damp", "--act-order", "--block-size");
+
+    @Override
+    public Integer call() {
+        ModelJob job = job();
+        PrintWriter err = spec.commandLine().getErr();
+        ProgressReporter.Mode mode = ProgressReporter.choose(noProgress, terminal);
+        ProgressReporter bar = new ProgressReporter(err, mode);
+        ModelReport report;
+        try {
+            report = new ModelQuantizer().quantize(job, new Lines(bar, err, mode == ProgressReporter.Mode.LINES));
+        } finally {
+            bar.finish();
+        }
+        spec.commandLine().getOut().println(summary(report));
+        return Main.EXIT_OK;
+    }
+
+    /** The validated job from the options. */
+    ModelJob job() {
+        OutputFormat f = OutputFormat.parse(format);
+        LayerSelection selection = LayerSelection.parse(exclude, opTypes(), layerBits);
+        return new ModelJob(model, calibration, gramDir, out, f, new LayerConfig(methodConfig(), biasCorrection),
+                selection, batchSize, validationFraction, seed, new KernelOptions(backend, threads, ""), force);
+    }
+
+    /** The op types left after {@code --exclude-op}; empty (all) when none is excluded. */
+    private List<String> opTypes() {
+        if (excludeOps.isEmpty()) {
+            return List.of();
+        }
+        Set<String> keep = new LinkedHashSet<>(List.of("MatMul", "Gemm", "Conv"));
+        for (String op : excludeOps) {
+            if (!LayerSelection.SUPPORTED_OPS.contains(op)) {
+                throw new InvalidConfigException("--exclude-op '" + op + "' is not a quantizable op type; use one of "
+                        + keep);
+            }
+            keep.remove(op);
+        }
+        if (keep.isEmpty()) {
+            throw new InvalidConfigException("--exclude-op excludes every quantizable op type; nothing would be "
+                    + "quantized");
+        }
+        return new ArrayList<>(keep);
+    }
+
+    private MethodConfig methodConfig() {
+        GridSpec gridSpec = new GridSpec(bits, Grid.parse(grid), ratio, groupSize, TieRule.parse(tie));
+        Precision p = Precision.parse(precision);
+        String m = method.trim().toLowerCase(Locale.ROOT);
+        switch (m) {
+            case "rtn":
+                refuse(COMQ_ONLY, "--method comq");
+                refuse(GPTQ_ONLY, "--method gptq (or --method comq --init gptq)");
+                return new RtnConfig(gridSpec, p);
+            case "gptq":
+                refuse(COMQ_ONLY, "--method comq");
+                return new GptqConfig(gridSpec, damp, actOrder, blockSize, p);
+            case "comq":
+                ComqConfig.Init start = ComqConfig.Init.parse(init);
+                if (start != ComqConfig.Init.GPTQ) {
+                    refuse(GPTQ_ONLY, "--method gptq or --init gptq");
+                }
+                GptqConfig gptq = start == ComqConfig.Init.GPTQ ? new GptqConfig(gridSpec, damp, actOrder, blockSize, p)
+                        : null;
+                return new ComqConfig(gridSpec, sweeps, ComqConfig.Order.parse(order), start, gptq,
+                        ComqConfig.ScaleUpdate.parse(scaleUpdate), p);
+            default:
+                throw new InvalidConfigException("unknown --method '" + method + "': use comq, gptq or rtn");
+        }
+    }
+
+    private void refuse(List<String> options, String where) {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        for (String o : options) {
+            if (parsed.hasMatchedOption(o)) {
+                throw new InvalidConfigException(o + " has no effect with --method " + method + "; it applies to " + where);
+            }
+        }
+    }
+
+    private String summary(ModelReport r) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+                "comq: wrote %s: %d layers (%,d weights) %s %d-bit as %s, mean rel error %.4e (rtn %.4e)",
+                out, r.totals().layers(), r.totals().parameters(), r.settings().get("method"),
+                bits, format, r.totals().meanRelError(), r.totals().meanRtnRelError()));
+        Drift d = r.drift();
+        if (d != null && d.outputs() != null) {
+            for (Drift.Output o : d.outputs()) {
+                s.append(String.format(Locale.ROOT, "; output %s on %d held-out samples: rel drift mean %.4e max "
+                        + "%.4e, cosine %.6f", o.name(), d.samples(), o.meanRelL2(), o.maxRelL2(), o.meanCosine()));
+                if (o.pooledCosine() != null) {
+                    s.append(String.format(Locale.ROOT, ", pooled cosine %.6f", o.pooledCosine()));
+                }
+            }
+        }
+        return s.toString();
+    }
+
+    /**
+     * Model-level progress: on a terminal everything goes to the bar; in a log one line per calibration batch, per
+     * layer and per evaluation batch (sweeps of single layers are left out).
+     */
+    static final class Lines implements ProgressListener {
+        private final ProgressReporter bar;
+        private final PrintWriter err;
+        private final boolean lines;
+
+        Lines(ProgressReporter bar, PrintWriter err, boolean lines) {
+            this.bar = bar;
+            this.err = err;
+            this.lines = lines;
+        }
+
+        @Override
+        public void progress(String stage, long done, long total) {
+            if (!lines) {
+                bar.progress(stage, done, total);
+                return;
+            }
+            if (stage.startsWith("calibration pass") || stage.startsWith("evaluation")) {
+                synchronized (err) {
+                    err.println("comq: " + stage + ": batch " + done + "/" + total);
+                    err.flush();
+                }
+            } else if (stage.startsWith("quantized ")) {
+                synchronized (err) {
+                    err.println("comq: " + stage + " (" + done + "/" + total + ")");
+                    err.flush();
+                }
+            }
+        }
+
+        @Override
+        public void sweepFinished(int sweep, int sweeps, double relError) {
+            if (!lines) {
+                bar.sweepFinished(sweep, sweeps, relError);
+            }
+        }
+    }
+}
