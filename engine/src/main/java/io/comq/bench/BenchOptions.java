@@ -16,9 +16,11 @@ import java.util.Locale;
  * @param block      sweep block size of the SIMD kernel, 0 for its default
  * @param sgemmSize  side of the square ND4J sgemm measured as the reference throughput
  * @param seed       seed of the synthetic layers
+ * @param repeats    runs of each method on each layer; the fastest is reported (as for the sgemm reference), the
+ *                   peak heap is the largest of all runs
  */
 public record BenchOptions(List<Shape> layers, List<String> methods, String backend, int threads, int sweeps,
-                           int block, int sgemmSize, long seed) {
+                           int block, int sgemmSize, long seed, int repeats) {
 
     /** The methods the benchmark knows. */
     public static final List<String> METHODS = List.of("comq-greedy", "comq-cyclic", "gptq", "rtn");
@@ -34,14 +36,15 @@ public record BenchOptions(List<Shape> layers, List<String> methods, String back
                 throw new InvalidConfigException("unknown method '" + m + "': use " + String.join(", ", METHODS));
             }
         }
-        if (sweeps < 1 || threads < 0 || block < 0 || sgemmSize < 1) {
-            throw new InvalidConfigException("sweeps and the sgemm size must be positive, threads and block >= 0");
+        if (sweeps < 1 || threads < 0 || block < 0 || sgemmSize < 1 || repeats < 1) {
+            throw new InvalidConfigException(
+                    "sweeps, repeats and the sgemm size must be positive, threads and block >= 0");
         }
     }
 
     /** The default run: the three transformer shapes, all methods, K = 3. */
     public static BenchOptions defaults() {
-        return new BenchOptions(Shape.parseList("768x3072,3072x768,4096x4096"), METHODS, "auto", 0, 3, 0, 4096, 1);
+        return new BenchOptions(Shape.parseList("768x3072,3072x768,4096x4096"), METHODS, "auto", 0, 3, 0, 4096, 1, 3);
     }
 
     /**

@@ -45,6 +45,12 @@ public record BenchReport(String date, String machine, String jvm, String backen
                       double sgemmMacsPerS, double ratioToSgemm, double totalSeconds, double wallSeconds, double relError,
                       double rtnRelError, long peakHeapBytes, long bytesWH) {
 
+        /** This row with another peak heap (the largest over repeated runs). */
+        public Row withPeakBytes(long peak) {
+            return new Row(layer, method, sweeps, secondsPerSweep, macsPerS, sgemmMacsPerS, ratioToSgemm, totalSeconds,
+                    wallSeconds, relError, rtnRelError, peak, bytesWH);
+        }
+
         /** Peak heap over the bytes of W plus H. */
         public double heapRatio() {
             return (double) peakHeapBytes / bytesWH;

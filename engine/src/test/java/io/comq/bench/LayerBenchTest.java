@@ -17,7 +17,7 @@ class LayerBenchTest {
     @Test
     void reportsEveryMethodOnEveryLayerWithConsistentFigures() {
         BenchOptions options = new BenchOptions(BenchOptions.Shape.parseList("64x24, 40x16"), BenchOptions.METHODS,
-                "cpu-simd", 2, 2, 16, 64, 3);
+                "cpu-simd", 2, 2, 16, 64, 3, 2);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         BenchReport report = new LayerBench(options).run(new PrintStream(log, true, StandardCharsets.UTF_8));
         assertEquals(8, report.rows().size());
@@ -42,7 +42,7 @@ class LayerBenchTest {
         assertThrows(InvalidConfigException.class, () -> BenchOptions.Shape.parse("768by3072"));
         assertThrows(InvalidConfigException.class, () -> BenchOptions.Shape.parse("0x5"));
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> new BenchOptions(
-                List.of(new BenchOptions.Shape(8, 8)), List.of("awq"), "auto", 0, 3, 0, 64, 1));
+                List.of(new BenchOptions.Shape(8, 8)), List.of("awq"), "auto", 0, 3, 0, 64, 1, 1));
         assertTrue(e.getMessage().contains("comq-greedy"), e.getMessage());
         assertEquals(new BenchOptions.Shape(768, 3072), BenchOptions.Shape.parse(" 768X3072 "));
     }

@@ -61,13 +61,17 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic layers.")
     long seed;
 
+    @Option(names = "--repeats", defaultValue = "3",
+            description = "Runs of each method on each layer; the fastest is reported, like the sgemm reference.")
+    int repeats;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     Path json;
 
     @Override
     public Integer call() {
         BenchOptions options = new BenchOptions(BenchOptions.Shape.parseList(layers), split(methods), backend, threads,
-                sweeps, block, sgemmSize, seed);
+                sweeps, block, sgemmSize, seed, repeats);
         BenchReport report = new LayerBench(options).run(System.err);
         PrintWriter out = spec.commandLine().getOut();
         out.print(report.table());
