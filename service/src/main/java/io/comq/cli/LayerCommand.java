@@ -5,28 +5,23 @@ import io.comq.format.npy.ArrayRef;
 import io.comq.kernel.KernelOptions;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
-import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
 import io.comq.quant.LayerConfig;
 import io.comq.quant.LayerProblem;
 import io.comq.quant.LayerQuantizer;
 import io.comq.quant.LayerResult;
 import io.comq.quant.MethodConfig;
-import io.comq.quant.Precision;
-import io.comq.quant.TieRule;
 import io.comq.quant.comq.ComqConfig;
 import io.comq.quant.gptq.GptqConfig;
-import io.comq.quant.rtn.RtnConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -44,6 +39,9 @@ public final class LayerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    MethodOptions methodOptions;
+
     @Option(names = "--weights", required = true, paramLabel = "W.npy", description = "Weights W, shape (in, out).")
     String weights;
 
@@ -60,52 +58,21 @@ public final class LayerCommand implements Callable<Integer> {
         String inputs;
     }
 
-    @Option(names = "--method", defaultValue = "comq", description = "comq, gptq or rtn (default: ${DEFAULT-VALUE}).")
-    String method;
 
-    @Option(names = "--bits", defaultValue = "4", description = "Code width, 2..8 (default: ${DEFAULT-VALUE}).")
-    int bits;
 
-    @Option(names = "--grid", defaultValue = "sym-maxabs",
-            description = "sym-maxabs, sym-restricted or asym-minmax (default: ${DEFAULT-VALUE}).")
-    String grid;
 
-    @Option(names = "--group-size", defaultValue = "0",
-            description = "Input rows per grid; 0 = per output channel (default: ${DEFAULT-VALUE}).")
-    int groupSize;
 
-    @Option(names = "--ratio", defaultValue = "1.0", description = "Multiplier on the scale (default: ${DEFAULT-VALUE}).")
-    double ratio;
 
-    @Option(names = "--tie", defaultValue = "half-even",
-            description = "Rounding ties: half-even, half-away, half-up, half-down (default: ${DEFAULT-VALUE}).")
-    String tie;
 
     @Option(names = "--precision", defaultValue = "float64", description = "float64 or float32 (default: ${DEFAULT-VALUE}).")
     String precision;
 
-    @Option(names = "--sweeps", defaultValue = "3", description = "COMQ sweeps K (default: ${DEFAULT-VALUE}).")
-    int sweeps;
 
-    @Option(names = "--order", defaultValue = "greedy", description = "COMQ order: greedy or cyclic (default: ${DEFAULT-VALUE}).")
-    String order;
 
-    @Option(names = "--init", defaultValue = "fp", description = "COMQ start: fp, rtn or gptq (default: ${DEFAULT-VALUE}).")
-    String init;
 
-    @Option(names = "--scale-update", defaultValue = "none",
-            description = "COMQ scale re-fit after each sweep: none or post (default: ${DEFAULT-VALUE}).")
-    String scaleUpdate;
 
-    @Option(names = "--damp", defaultValue = "0.01",
-            description = "GPTQ damping, fraction of mean(diag H) (default: ${DEFAULT-VALUE}).")
-    double damp;
 
-    @Option(names = "--act-order", description = "GPTQ: process inputs by descending H_ii.")
-    boolean actOrder;
 
-    @Option(names = "--block-size", defaultValue = "128", description = "GPTQ lazy block size (default: ${DEFAULT-VALUE}).")
-    int blockSize;
 
     @Option(names = "--bias-correction",
             description = "Also write bias_correction.npy = mu^T (W - Wq); needs --inputs or --mean-row.")
@@ -145,8 +112,6 @@ public final class LayerCommand implements Callable<Integer> {
         this.terminal = terminal;
     }
 
-    private static final List<String> COMQ_ONLY = List.of("--sweeps", "--order", "--init", "--scale-update");
-    private static final List<String> GPTQ_ONLY = List.of("--damp", "--act-order", "--block-size");
 
     @Override
     public Integer call() {
@@ -181,39 +146,9 @@ public final class LayerCommand implements Callable<Integer> {
 
     /** The validated method settings; options that the chosen method would ignore are refused. */
     MethodConfig methodConfig() {
-        GridSpec gridSpec = new GridSpec(bits, Grid.parse(grid), ratio, groupSize, TieRule.parse(tie));
-        Precision p = Precision.parse(precision);
-        String m = method.trim().toLowerCase(Locale.ROOT);
-        switch (m) {
-            case "rtn":
-                refuse(COMQ_ONLY, "--method comq");
-                refuse(GPTQ_ONLY, "--method gptq (or --method comq --init gptq)");
-                return new RtnConfig(gridSpec, p);
-            case "gptq":
-                refuse(COMQ_ONLY, "--method comq");
-                return new GptqConfig(gridSpec, damp, actOrder, blockSize, p);
-            case "comq":
-                ComqConfig.Init start = ComqConfig.Init.parse(init);
-                if (start != ComqConfig.Init.GPTQ) {
-                    refuse(GPTQ_ONLY, "--method gptq or --init gptq");
-                }
-                GptqConfig gptq = start == ComqConfig.Init.GPTQ ? new GptqConfig(gridSpec, damp, actOrder, blockSize, p)
-                        : null;
-                return new ComqConfig(gridSpec, sweeps, ComqConfig.Order.parse(order), start, gptq,
-                        ComqConfig.ScaleUpdate.parse(scaleUpdate), p);
-            default:
-                throw new InvalidConfigException("unknown --method '" + method + "': use comq, gptq or rtn");
-        }
+        return methodOptions.toConfig(precision, spec);
     }
 
-    private void refuse(List<String> options, String where) {
-        ParseResult parsed = spec.commandLine().getParseResult();
-        for (String o : options) {
-            if (parsed.hasMatchedOption(o)) {
-                throw new InvalidConfigException(o + " has no effect with --method " + method + "; it applies to " + where);
-            }
-        }
-    }
 
     private LayerReport report(LayerProblem problem, MethodConfig m, LayerResult r) {
         LayerResult.RunStats s = r.stats();
@@ -224,13 +159,13 @@ public final class LayerCommand implements Callable<Integer> {
                 new LayerReport.Inputs(weights, source.gram, source.inputs, meanRow, problem.samples()),
                 new LayerReport.Config(m.method(), g.bits(), g.grid().id(), g.ratio(), g.groupSize(), g.tie().id(),
                         m.precision().id(),
-                        comq != null ? comq.sweeps() : sweeps,
-                        comq != null ? comq.order().id() : order,
-                        comq != null ? comq.init().id() : init,
-                        comq != null ? comq.scaleUpdate().id() : scaleUpdate,
-                        gptq != null ? gptq.damp() : damp,
-                        gptq != null ? gptq.actOrder() : actOrder,
-                        gptq != null ? gptq.blockSize() : blockSize,
+                        comq != null ? comq.sweeps() : methodOptions.sweeps,
+                        comq != null ? comq.order().id() : methodOptions.order,
+                        comq != null ? comq.init().id() : methodOptions.init,
+                        comq != null ? comq.scaleUpdate().id() : methodOptions.scaleUpdate,
+                        gptq != null ? gptq.damp() : methodOptions.damp,
+                        gptq != null ? gptq.actOrder() : methodOptions.actOrder,
+                        gptq != null ? gptq.blockSize() : methodOptions.blockSize,
                         biasCorrection, backend, threads),
                 r.rtnRelError(), r.relErrorPerSweep(), r.relError(), s.nanos() / 1e6, s.backend(), s.device(),
                 s.threads(), s.guards(), null);

@@ -6,16 +6,9 @@ import io.comq.kernel.KernelOptions;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.pipeline.OutputFormat;
-import io.comq.quant.Grid;
-import io.comq.quant.GridSpec;
 import io.comq.quant.LayerConfig;
 import io.comq.quant.MethodConfig;
-import io.comq.quant.Precision;
 import io.comq.quant.ProgressListener;
-import io.comq.quant.TieRule;
-import io.comq.quant.comq.ComqConfig;
-import io.comq.quant.gptq.GptqConfig;
-import io.comq.quant.rtn.RtnConfig;
 import io.comq.report.Drift;
 import io.comq.report.ModelReport;
 import java.io.PrintWriter;
@@ -27,9 +20,9 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -50,6 +43,9 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    MethodOptions methodOptions;
+
     @Option(names = "--model", required = true, paramLabel = "MODEL",
             description = "An .onnx model, or a safetensors checkpoint (file or folder) for --format safetensors.")
     Path model;
@@ -69,52 +65,21 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must not exist or be empty).")
     Path out;
 
-    @Option(names = "--method", defaultValue = "comq", description = "comq, gptq or rtn (default: ${DEFAULT-VALUE}).")
-    String method;
 
-    @Option(names = "--bits", defaultValue = "4", description = "Code width, 2..8 (default: ${DEFAULT-VALUE}).")
-    int bits;
 
-    @Option(names = "--grid", defaultValue = "sym-maxabs",
-            description = "sym-maxabs, sym-restricted or asym-minmax (default: ${DEFAULT-VALUE}).")
-    String grid;
 
-    @Option(names = "--group-size", defaultValue = "0",
-            description = "Input rows per grid; 0 = per output channel (default: ${DEFAULT-VALUE}).")
-    int groupSize;
 
-    @Option(names = "--ratio", defaultValue = "1.0", description = "Multiplier on the scale (default: ${DEFAULT-VALUE}).")
-    double ratio;
 
-    @Option(names = "--tie", defaultValue = "half-even",
-            description = "Rounding ties: half-even, half-away, half-up, half-down (default: ${DEFAULT-VALUE}).")
-    String tie;
 
     @Option(names = "--precision", defaultValue = "float32", description = "float32 or float64 (default: ${DEFAULT-VALUE}).")
     String precision;
 
-    @Option(names = "--sweeps", defaultValue = "3", description = "COMQ sweeps K (default: ${DEFAULT-VALUE}).")
-    int sweeps;
 
-    @Option(names = "--order", defaultValue = "greedy", description = "COMQ order: greedy or cyclic (default: ${DEFAULT-VALUE}).")
-    String order;
 
-    @Option(names = "--init", defaultValue = "fp", description = "COMQ start: fp, rtn or gptq (default: ${DEFAULT-VALUE}).")
-    String init;
 
-    @Option(names = "--scale-update", defaultValue = "none",
-            description = "COMQ scale re-fit after each sweep: none or post (default: ${DEFAULT-VALUE}).")
-    String scaleUpdate;
 
-    @Option(names = "--damp", defaultValue = "0.01",
-            description = "GPTQ damping, fraction of mean(diag H) (default: ${DEFAULT-VALUE}).")
-    double damp;
 
-    @Option(names = "--act-order", description = "GPTQ: process inputs by descending H_ii.")
-    boolean actOrder;
 
-    @Option(names = "--block-size", defaultValue = "128", description = "GPTQ lazy block size (default: ${DEFAULT-VALUE}).")
-    int blockSize;
 
     @Option(names = "--bias-correction", description = "Fold mu^T (W - Wq) into each layer's bias (ONNX only).")
     boolean biasCorrection;
@@ -170,8 +135,6 @@ public final class QuantizeCommand implements Callable<Integer> {
         this.terminal = terminal;
     }
 
-    private static final List<String> COMQ_ONLY = List.of("--sweeps", "--order", "--init", "--scale-update");
-    private static final List<String> GPTQ_ONLY = List.of("--damp", "--act-order", "--block-size");
 
     @Override
     public Integer call() {
@@ -218,45 +181,15 @@ public final class QuantizeCommand implements Callable<Integer> {
     }
 
     private MethodConfig methodConfig() {
-        GridSpec gridSpec = new GridSpec(bits, Grid.parse(grid), ratio, groupSize, TieRule.parse(tie));
-        Precision p = Precision.parse(precision);
-        String m = method.trim().toLowerCase(Locale.ROOT);
-        switch (m) {
-            case "rtn":
-                refuse(COMQ_ONLY, "--method comq");
-                refuse(GPTQ_ONLY, "--method gptq (or --method comq --init gptq)");
-                return new RtnConfig(gridSpec, p);
-            case "gptq":
-                refuse(COMQ_ONLY, "--method comq");
-                return new GptqConfig(gridSpec, damp, actOrder, blockSize, p);
-            case "comq":
-                ComqConfig.Init start = ComqConfig.Init.parse(init);
-                if (start != ComqConfig.Init.GPTQ) {
-                    refuse(GPTQ_ONLY, "--method gptq or --init gptq");
-                }
-                GptqConfig gptq = start == ComqConfig.Init.GPTQ ? new GptqConfig(gridSpec, damp, actOrder, blockSize, p)
-                        : null;
-                return new ComqConfig(gridSpec, sweeps, ComqConfig.Order.parse(order), start, gptq,
-                        ComqConfig.ScaleUpdate.parse(scaleUpdate), p);
-            default:
-                throw new InvalidConfigException("unknown --method '" + method + "': use comq, gptq or rtn");
-        }
+        return methodOptions.toConfig(precision, spec);
     }
 
-    private void refuse(List<String> options, String where) {
-        ParseResult parsed = spec.commandLine().getParseResult();
-        for (String o : options) {
-            if (parsed.hasMatchedOption(o)) {
-                throw new InvalidConfigException(o + " has no effect with --method " + method + "; it applies to " + where);
-            }
-        }
-    }
 
     private String summary(ModelReport r) {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
                 "comq: wrote %s: %d layers (%,d weights) %s %d-bit as %s, mean rel error %.4e (rtn %.4e)",
                 out, r.totals().layers(), r.totals().parameters(), r.settings().get("method"),
-                bits, format, r.totals().meanRelError(), r.totals().meanRtnRelError()));
+                methodOptions.bits, format, r.totals().meanRelError(), r.totals().meanRtnRelError()));
         Drift d = r.drift();
         if (d != null && d.outputs() != null) {
             for (Drift.Output o : d.outputs()) {
