@@ -15,6 +15,7 @@ import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidModelException;
 import io.comq.format.gptq.GptqCheckpointWriter;
 import io.comq.format.gptq.GptqFormat;
+import io.comq.format.StagingDir;
 import io.comq.format.onnx.LayerSelection;
 import io.comq.format.onnx.OnnxLayer;
 import io.comq.format.onnx.OnnxModel;

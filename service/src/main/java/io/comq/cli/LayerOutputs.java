@@ -29,7 +29,7 @@ final class LayerOutputs {
 
     /** Writes everything into a temporary sibling of {@code dir}, then moves it into place; returns the folder. */
     static Path write(Path dir, boolean force, LayerResult r, LayerReport report) {
-        try (OutputDir outDir = OutputDir.open(dir)) {
+        try (OutputDir outDir = OutputDir.open(dir, force)) {
             boolean perChannel = r.grid().groupSize() == 0;
             int[] gridShape = perChannel ? new int[] {r.out()} : new int[] {r.scales().rows(), r.out()};
             boolean f32 = r.stats().precision() == Precision.FLOAT32;

@@ -115,7 +115,7 @@ class LayerCommandTest {
         List<String> names = List.of("codes.npy", "scales.npy", "zeros.npy", "wq.npy");
         assertEquals(names.size(), files.size());
         for (String f : names) {
-            assertEquals(OutputDir.sha256(out.resolve(f)), files.get(f).get("sha256").asText(), f);
+            assertEquals(Sha256.of(out.resolve(f)), files.get(f).get("sha256").asText(), f);
             assertEquals(Files.size(out.resolve(f)), files.get(f).get("bytes").asLong(), f);
         }
         try (Stream<Path> s = Files.list(out)) {
@@ -153,7 +153,7 @@ class LayerCommandTest {
         JsonNode rep = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertEquals(32, rep.at("/inputs/samples").asLong());
         assertTrue(rep.at("/config/bias_correction").asBoolean());
-        assertEquals(OutputDir.sha256(out.resolve("bias_correction.npy")),
+        assertEquals(Sha256.of(out.resolve("bias_correction.npy")),
                 rep.at("/files/bias_correction.npy/sha256").asText());
     }
 

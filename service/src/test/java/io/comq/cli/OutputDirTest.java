@@ -31,7 +31,7 @@ class OutputDirTest {
     @Test
     void closingWithoutCommitLeavesNothingNotEvenCreatedParents() throws IOException {
         Path target = tmp.resolve("a/b/out");
-        try (OutputDir d = OutputDir.open(target)) {
+        try (OutputDir d = OutputDir.open(target, false)) {
             d.writeNpy("x.npy", NpyArray.ofInts(new int[] {2}, new int[] {1, 2}));
             assertFalse(Files.exists(target), "nothing visible before commit");
             // a failure here (an exception) closes without committing
@@ -42,7 +42,7 @@ class OutputDirTest {
     @Test
     void commitMovesEverythingIntoPlaceWithChecksums() throws IOException {
         Path target = tmp.resolve("out");
-        try (OutputDir d = OutputDir.open(target)) {
+        try (OutputDir d = OutputDir.open(target, false)) {
             d.writeBytes("a.txt", "abc".getBytes(StandardCharsets.UTF_8), true);
             assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
                     d.files().get("a.txt").sha256(), "SHA-256 of 'abc'");
@@ -55,7 +55,7 @@ class OutputDirTest {
     @Test
     void aFolderThatAppearsMeanwhileIsNotOverwrittenWithoutForce() throws IOException {
         Path target = tmp.resolve("out");
-        try (OutputDir d = OutputDir.open(target)) {
+        try (OutputDir d = OutputDir.open(target, false)) {
             d.writeBytes("a.txt", new byte[] {1}, true);
             Files.createDirectories(target);
             Files.writeString(target.resolve("theirs.txt"), "x");

@@ -74,7 +74,7 @@ class QuantizeCommandTest {
         // every artifact's size and sha256 are those of the file
         assertEquals(List.of("model.onnx"), rep.artifacts().stream().map(Artifact::path).collect(Collectors.toList()));
         for (Artifact a : rep.artifacts()) {
-            assertEquals(OutputDir.sha256(out.resolve(a.path())), a.sha256());
+            assertEquals(Sha256.of(out.resolve(a.path())), a.sha256());
             assertEquals(Files.size(out.resolve(a.path())), a.bytes());
         }
         Path written = out.resolve("model.onnx");

@@ -1,4 +1,4 @@
-package io.comq.pipeline;
+package io.comq.format;
 
 import io.comq.error.InvalidInputException;
 import java.io.IOException;
@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * A temporary sibling of the output folder that {@link #commit} renames into place; closing without committing
  * deletes it (and any parent folders it created), so a failed run leaves nothing behind.
  */
-final class StagingDir implements AutoCloseable {
+public final class StagingDir implements AutoCloseable {
     private final Path target;
     private final Path temp;
     private final List<Path> createdParents;
@@ -36,15 +36,9 @@ final class StagingDir implements AutoCloseable {
      * @throws InvalidInputException if the target is a file, a non-empty folder without {@code force}, or its parent
      *                               cannot be written
      */
-    static StagingDir open(Path target, boolean force) {
+    public static StagingDir open(Path target, boolean force) {
+        checkTarget(target, force);
         Path abs = target.toAbsolutePath().normalize();
-        if (Files.exists(abs) && !Files.isDirectory(abs)) {
-            throw new InvalidInputException("--out " + target + " is a file, not a folder; choose a folder path");
-        }
-        if (!force && Files.isDirectory(abs) && !isEmpty(abs)) {
-            throw new InvalidInputException("--out " + target + " exists and is not empty; choose another folder or "
-                    + "pass --force to replace it");
-        }
         List<Path> created = new ArrayList<>();
         try {
             for (Path p = abs.getParent(); p != null && !Files.exists(p); p = p.getParent()) {
@@ -61,13 +55,30 @@ final class StagingDir implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks that {@code target} can receive the outputs before any work starts: it does not exist, or is an empty
+     * folder, or {@code force} is set and it is a folder.
+     *
+     * @throws InvalidInputException naming the problem and the fix
+     */
+    public static void checkTarget(Path target, boolean force) {
+        Path abs = target.toAbsolutePath().normalize();
+        if (Files.exists(abs) && !Files.isDirectory(abs)) {
+            throw new InvalidInputException("--out " + target + " is a file, not a folder; choose a folder path");
+        }
+        if (!force && Files.isDirectory(abs) && !isEmpty(abs)) {
+            throw new InvalidInputException("--out " + target + " exists and is not empty; choose another folder or "
+                    + "pass --force to replace it");
+        }
+    }
+
     /** The temporary folder to write into. */
-    Path path() {
+    public Path path() {
         return temp;
     }
 
     /** Moves the folder into place (an existing target only when {@code force}, replaced once the move is done). */
-    Path commit(boolean force) {
+    public Path commit(boolean force) {
         try {
             if (Files.isDirectory(target) && !isEmpty(target)) {
                 if (!force) {
