@@ -1,6 +1,7 @@
 package io.comq.kernel;
 
 import io.comq.error.InvalidConfigException;
+import io.comq.quant.Precision;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,11 +39,21 @@ public final class Kernels {
     }
 
     /**
-     * Creates the kernel the options ask for.
+     * Creates the kernel the options ask for; with {@code auto}, the best one available.
      *
      * @throws InvalidConfigException if a forced backend is unknown or unavailable here
      */
     public QuantKernel create(KernelOptions options) {
+        return create(options, null);
+    }
+
+    /**
+     * Creates the kernel the options ask for; with {@code auto}, the best available one that sweeps in
+     * {@code precision} (any precision when null). A forced backend is created whatever its precisions.
+     *
+     * @throws InvalidConfigException if a forced backend is unknown or unavailable here
+     */
+    public QuantKernel create(KernelOptions options, Precision precision) {
         if (!"auto".equals(options.backend())) {
             KernelProvider p = providers.stream().filter(k -> k.name().equals(options.backend())).findFirst()
                     .orElseThrow(() -> new InvalidConfigException(
@@ -53,7 +64,10 @@ public final class Kernels {
         for (KernelProvider p : providers) {
             Optional<QuantKernel> k = p.create(options);
             if (k.isPresent()) {
-                return k.get();
+                if (precision == null || k.get().supports(precision)) {
+                    return k.get();
+                }
+                k.get().close();
             }
         }
         throw new IllegalStateException("no kernel backend available, not even the scalar reference");

@@ -86,7 +86,7 @@ public final class ModelQuantizer {
      */
     public ModelReport quantize(ModelJob job, ProgressListener progress) {
         ProgressListener p = progress == null ? ProgressListener.NONE : progress;
-        try (QuantKernel kernel = kernels.create(job.kernel())) {
+        try (QuantKernel kernel = kernels.create(job.kernel(), job.layer().method().precision())) {
             return job.format().isOnnx() ? onnx(job, p, kernel) : safetensors(job, p, kernel);
         }
     }

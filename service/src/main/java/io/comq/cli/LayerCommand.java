@@ -125,7 +125,8 @@ public final class LayerCommand implements Callable<Integer> {
         ProgressReporter progress = new ProgressReporter(err, ProgressReporter.choose(noProgress, terminal));
         LayerResult result;
         LayerProblem problem;
-        try (QuantKernel kernel = new Kernels().create(new KernelOptions(backend, threads, ""))) {
+        KernelOptions kernelOptions = new KernelOptions(backend, threads, "");
+        try (QuantKernel kernel = new Kernels().create(kernelOptions, methodConfig.precision())) {
             problem = LayerInputs.load(ArrayRef.parse(weights), ref(source.gram), ref(source.inputs), ref(meanRow),
                     biasCorrection, kernel, progress);
             result = new LayerQuantizer(kernel).quantize(problem, config, progress);
