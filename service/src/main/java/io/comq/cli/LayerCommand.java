@@ -2,7 +2,6 @@ package io.comq.cli;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.format.npy.ArrayRef;
-import io.comq.kernel.KernelOptions;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
 import io.comq.quant.GridSpec;
@@ -42,6 +41,9 @@ public final class LayerCommand implements Callable<Integer> {
     @Mixin
     MethodOptions methodOptions;
 
+    @Mixin
+    RunOptions run;
+
     @Option(names = "--weights", required = true, paramLabel = "W.npy", description = "Weights W, shape (in, out).")
     String weights;
 
@@ -58,21 +60,8 @@ public final class LayerCommand implements Callable<Integer> {
         String inputs;
     }
 
-
-
-
-
-
-
     @Option(names = "--precision", defaultValue = "float64", description = "float64 or float32 (default: ${DEFAULT-VALUE}).")
     String precision;
-
-
-
-
-
-
-
 
     @Option(names = "--bias-correction",
             description = "Also write bias_correction.npy = mu^T (W - Wq); needs --inputs or --mean-row.")
@@ -81,24 +70,8 @@ public final class LayerCommand implements Callable<Integer> {
     @Option(names = "--mean-row", paramLabel = "mu.npy", description = "Mean calibration input row mu, length in.")
     String meanRow;
 
-    @Option(names = "--backend", defaultValue = "auto",
-            description = "Kernel: auto, cpu-simd, cpu-scalar (or an installed accelerator) (default: ${DEFAULT-VALUE}).")
-    String backend;
-
-    @Option(names = "--threads", defaultValue = "0", description = "Worker threads, 0 = all processors (default: ${DEFAULT-VALUE}).")
-    int threads;
-
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must not exist or be empty).")
     Path out;
-
-    @Option(names = "--force", description = "Replace a non-empty --out folder.")
-    boolean force;
-
-    @Option(names = "--no-progress", description = "No progress output on stderr.")
-    boolean noProgress;
-
-    @Option(names = ErrorHandler.VERBOSE, description = "Print the stack trace of internal errors.")
-    boolean verbose;
 
     private final boolean terminal;
 
@@ -112,7 +85,6 @@ public final class LayerCommand implements Callable<Integer> {
         this.terminal = terminal;
     }
 
-
     @Override
     public Integer call() {
         MethodConfig methodConfig = methodConfig();
@@ -120,20 +92,19 @@ public final class LayerCommand implements Callable<Integer> {
         if (meanRow != null && !biasCorrection) {
             throw new InvalidConfigException("--mean-row is only used by --bias-correction: add it or drop --mean-row");
         }
-        OutputDir.checkTarget(out, force);
+        OutputDir.checkTarget(out, run.force);
         PrintWriter err = spec.commandLine().getErr();
-        ProgressReporter progress = new ProgressReporter(err, ProgressReporter.choose(noProgress, terminal));
+        ProgressReporter progress = new ProgressReporter(err, ProgressReporter.choose(run.noProgress, terminal));
         LayerResult result;
         LayerProblem problem;
-        KernelOptions kernelOptions = new KernelOptions(backend, threads, "");
-        try (QuantKernel kernel = new Kernels().create(kernelOptions, methodConfig.precision())) {
+        try (QuantKernel kernel = new Kernels().create(run.kernel(), methodConfig.precision())) {
             problem = LayerInputs.load(ArrayRef.parse(weights), ref(source.gram), ref(source.inputs), ref(meanRow),
                     biasCorrection, kernel, progress);
             result = new LayerQuantizer(kernel).quantize(problem, config, progress);
         } finally {
             progress.finish();
         }
-        Path written = LayerOutputs.write(out, force, result, report(problem, methodConfig, result));
+        Path written = LayerOutputs.write(out, run.force, result, report(problem, methodConfig, result));
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
                 "comq: wrote %s: %s %d-bit, rel error %.6e (rtn %.6e), %s, %.1f ms", written, result.stats().method(),
                 result.grid().bits(), result.relError(), result.rtnRelError(), result.stats().backend(),
@@ -149,7 +120,6 @@ public final class LayerCommand implements Callable<Integer> {
     MethodConfig methodConfig() {
         return methodOptions.toConfig(precision, spec);
     }
-
 
     private LayerReport report(LayerProblem problem, MethodConfig m, LayerResult r) {
         LayerResult.RunStats s = r.stats();
@@ -167,7 +137,7 @@ public final class LayerCommand implements Callable<Integer> {
                         gptq != null ? gptq.damp() : methodOptions.damp,
                         gptq != null ? gptq.actOrder() : methodOptions.actOrder,
                         gptq != null ? gptq.blockSize() : methodOptions.blockSize,
-                        biasCorrection, backend, threads),
+                        biasCorrection, run.backend, run.threads),
                 r.rtnRelError(), r.relErrorPerSweep(), r.relError(), s.nanos() / 1e6, s.backend(), s.device(),
                 s.threads(), s.guards(), null);
     }

@@ -2,7 +2,6 @@ package io.comq.cli;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.format.onnx.LayerSelection;
-import io.comq.kernel.KernelOptions;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.pipeline.OutputFormat;
@@ -46,6 +45,9 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Mixin
     MethodOptions methodOptions;
 
+    @Mixin
+    RunOptions run;
+
     @Option(names = "--model", required = true, paramLabel = "MODEL",
             description = "An .onnx model, or a safetensors checkpoint (file or folder) for --format safetensors.")
     Path model;
@@ -65,21 +67,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must not exist or be empty).")
     Path out;
 
-
-
-
-
-
-
     @Option(names = "--precision", defaultValue = "float32", description = "float32 or float64 (default: ${DEFAULT-VALUE}).")
     String precision;
-
-
-
-
-
-
-
 
     @Option(names = "--bias-correction", description = "Fold mu^T (W - Wq) into each layer's bias (ONNX only).")
     boolean biasCorrection;
@@ -108,22 +97,6 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the fit/validation split (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--backend", defaultValue = "auto",
-            description = "Kernel: auto, cpu-simd, cpu-scalar (or an installed accelerator) (default: ${DEFAULT-VALUE}).")
-    String backend;
-
-    @Option(names = "--threads", defaultValue = "0", description = "Worker threads, 0 = all processors (default: ${DEFAULT-VALUE}).")
-    int threads;
-
-    @Option(names = "--force", description = "Replace a non-empty --out folder.")
-    boolean force;
-
-    @Option(names = "--no-progress", description = "No progress output on stderr.")
-    boolean noProgress;
-
-    @Option(names = ErrorHandler.VERBOSE, description = "Print the stack trace of internal errors.")
-    boolean verbose;
-
     private final boolean terminal;
 
     /** A command whose stderr is not a terminal (progress as plain lines). */
@@ -135,12 +108,11 @@ public final class QuantizeCommand implements Callable<Integer> {
         this.terminal = terminal;
     }
 
-
     @Override
     public Integer call() {
         ModelJob job = job();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressReporter.Mode mode = ProgressReporter.choose(noProgress, terminal);
+        ProgressReporter.Mode mode = ProgressReporter.choose(run.noProgress, terminal);
         ProgressReporter bar = new ProgressReporter(err, mode);
         ModelReport report;
         try {
@@ -157,7 +129,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         OutputFormat f = OutputFormat.parse(format);
         LayerSelection selection = LayerSelection.parse(exclude, opTypes(), layerBits);
         return new ModelJob(model, calibration, gramDir, out, f, new LayerConfig(methodConfig(), biasCorrection),
-                selection, batchSize, validationFraction, seed, new KernelOptions(backend, threads, ""), force);
+                selection, batchSize, validationFraction, seed, run.kernel(), run.force);
     }
 
     /** The op types left after {@code --exclude-op}; empty (all) when none is excluded. */
@@ -183,7 +155,6 @@ public final class QuantizeCommand implements Callable<Integer> {
     private MethodConfig methodConfig() {
         return methodOptions.toConfig(precision, spec);
     }
-
 
     private String summary(ModelReport r) {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,

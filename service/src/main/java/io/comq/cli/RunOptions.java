@@ -1,0 +1,32 @@
+package io.comq.cli;
+
+import io.comq.kernel.KernelOptions;
+import picocli.CommandLine.Option;
+
+/**
+ * How a command runs, shared by {@code comq layer} and {@code comq quantize} (a picocli mixin): the kernel backend and
+ * threads, replacing the output folder, progress and error detail.
+ */
+final class RunOptions {
+
+    @Option(names = "--backend", defaultValue = "auto",
+            description = "Kernel: auto, cpu-simd, cpu-scalar (or an installed accelerator) (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Worker threads, 0 = all processors (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--force", description = "Replace a non-empty --out folder.")
+    boolean force;
+
+    @Option(names = "--no-progress", description = "No progress output on stderr.")
+    boolean noProgress;
+
+    @Option(names = ErrorHandler.VERBOSE, description = "Print the stack trace of internal errors.")
+    boolean verbose;
+
+    /** The kernel the options ask for. */
+    KernelOptions kernel() {
+        return new KernelOptions(backend, threads, "");
+    }
+}
