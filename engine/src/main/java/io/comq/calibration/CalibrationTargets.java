@@ -27,7 +27,7 @@ public final class CalibrationTargets {
      * The target of one layer.
      *
      * @throws InvalidModelException if calibration cannot read the layer's input: a layer inside a subgraph, or a
-     *                               Conv with {@code SAME_*} auto padding or more than two spatial axes
+     *                               Conv with more than two spatial axes or an unknown {@code auto_pad}
      */
     public static CalibrationTarget of(OnnxLayer layer) {
         if (!layer.graphPath().isEmpty()) {
@@ -39,23 +39,28 @@ public final class CalibrationTargets {
         }
         ConvAttributes c = layer.conv();
         int spatial = c.kernelShape().size();
-        if (!c.autoPad().equals("NOTSET") && !c.autoPad().equals("VALID")) {
-            throw new InvalidModelException("conv " + layer.id() + " uses auto_pad " + c.autoPad()
-                    + ", which calibration does not support; export the model with explicit pads or exclude it");
+        ConvGeometry.AutoPad autoPad;
+        try {
+            autoPad = ConvGeometry.AutoPad.of(c.autoPad());
+        } catch (io.comq.error.InvalidInputException e) {
+            throw new InvalidModelException("conv " + layer.id() + ": " + e.getMessage());
         }
         if (spatial != 1 && spatial != 2) {
             throw new InvalidModelException("conv " + layer.id() + " has " + spatial + " spatial axes; calibration "
                     + "supports 1-D and 2-D convs; exclude it (--exclude)");
         }
-        boolean valid = c.autoPad().equals("VALID");
+        boolean explicit = autoPad == ConvGeometry.AutoPad.NOTSET;
         int cin = (int) (layer.groups() * layer.weightShape().get(1));
         int[] k = ints(c.kernelShape());
         int[] s = ints(c.strides());
         int[] d = ints(c.dilations());
-        int[] p = valid ? new int[2 * spatial] : ints(c.pads());
+        int[] p = explicit ? ints(c.pads()) : new int[2 * spatial];
         ConvGeometry g = spatial == 2
                 ? new ConvGeometry(cin, layer.groups(), k[0], k[1], s[0], s[1], d[0], d[1], p[0], p[1], p[2], p[3])
                 : new ConvGeometry(cin, layer.groups(), 1, k[0], 1, s[0], 1, d[0], 0, p[0], 0, p[1]);
+        if (!explicit) {
+            g = g.withAutoPad(autoPad);
+        }
         if (g.patchSize() != layer.in()) {
             throw new InvalidModelException("conv " + layer.id() + " makes patches of " + g.patchSize()
                     + " values but its weight has " + layer.in() + " inputs per output channel");

@@ -18,9 +18,11 @@ final class Im2col {
      * Streams the patches of one group in chunks of at most {@code maxRows} rows.
      *
      * @param x activation {@code (n, c, h, w)} in C order
+     * @param geometry the conv; automatic padding is resolved for this {@code h x w}
      */
-    static void patches(float[] x, int n, int h, int w, ConvGeometry g, int group, int maxRows,
+    static void patches(float[] x, int n, int h, int w, ConvGeometry geometry, int group, int maxRows,
                         Consumer<Matrix.F32> sink) {
+        ConvGeometry g = geometry.forInput(h, w);
         int c = g.inChannels();
         int cg = g.channelsPerGroup();
         int kh = g.kernelH();

@@ -31,16 +31,23 @@ class CalibrationTargetsTest {
 
     @Test
     void validPaddingIsNoPadding() {
-        assertEquals(List.of(CalibrationTarget.conv("conv", "act", ConvGeometry.square(4, 1, 3, 1, 1, 0))),
-                TinyGraphs.targets(autoPad("VALID")));
+        ConvGeometry valid = ConvGeometry.square(4, 1, 3, 1, 1, 0).withAutoPad(ConvGeometry.AutoPad.VALID);
+        assertEquals(List.of(CalibrationTarget.conv("conv", "act", valid)), TinyGraphs.targets(autoPad("VALID")));
+        assertEquals(ConvGeometry.square(4, 1, 3, 1, 1, 0), valid.forInput(6, 6));
     }
 
     @Test
-    void samePaddingIsRefusedWithTheFix() {
+    void samePaddingIsResolvedPerInputSize() {
+        ConvGeometry g = TinyGraphs.targets(autoPad("SAME_UPPER")).get(0).conv();
+        assertEquals(ConvGeometry.AutoPad.SAME_UPPER, g.autoPad());
+        assertEquals(ConvGeometry.square(4, 1, 3, 1, 1, 1), g.forInput(6, 6));
+    }
+
+    @Test
+    void unknownAutoPadIsRefused() {
         InvalidModelException e = assertThrows(InvalidModelException.class,
-                () -> TinyGraphs.targets(autoPad("SAME_UPPER")));
-        assertTrue(e.getMessage().contains("conv conv uses auto_pad SAME_UPPER")
-                && e.getMessage().contains("explicit pads"), e.getMessage());
+                () -> TinyGraphs.targets(autoPad("SAME")));
+        assertTrue(e.getMessage().contains("conv conv: unknown Conv auto_pad 'SAME'"), e.getMessage());
     }
 
     @Test
