@@ -41,10 +41,20 @@ import java.util.function.Consumer;
 public final class Calibrator {
 
     private final QuantKernel kernel;
+    private final Path externalDataDir;
 
     /** A calibrator accumulating with this kernel's {@link QuantKernel#accumulateGram}. */
     public Calibrator(QuantKernel kernel) {
+        this(kernel, null);
+    }
+
+    /**
+     * A calibrator for models whose external data lives in {@code externalDataDir} (the model file's folder; null when
+     * every tensor is inline).
+     */
+    public Calibrator(QuantKernel kernel, Path externalDataDir) {
         this.kernel = kernel;
+        this.externalDataDir = externalDataDir;
     }
 
     /**
@@ -55,7 +65,8 @@ public final class Calibrator {
      */
     public void calibrate(Path model, List<CalibrationTarget> targets, CalibrationSet data, CalibrationOptions options,
                           ProgressListener progress, Consumer<LayerStatistics> sink) {
-        calibrate(readModel(model), targets, data, options, progress, sink);
+        Path dir = model.toAbsolutePath().getParent();
+        new Calibrator(kernel, dir).calibrate(readModel(model), targets, data, options, progress, sink);
     }
 
     /** {@link #calibrate(Path, List, CalibrationSet, CalibrationOptions, ProgressListener, Consumer)} on a parsed model. */
@@ -92,7 +103,7 @@ public final class Calibrator {
                     }
                 }
                 OnnxMl.ModelProto augmented = GraphAugmenter.augment(model, fetch);
-                try (OrtSession session = createSession(env, augmented, so)) {
+                try (OrtSession session = OrtModels.session(env, augmented, externalDataDir, so)) {
                     List<ModelInput> inputs = OrtTensors.inputs(session);
                     data.checkAgainst(inputs);
                     runPass(env, session, inputs, data, options, byKey, accs, fetch, progress,
@@ -127,14 +138,6 @@ public final class Calibrator {
             throw new InvalidModelException(model + ": does not exist");
         } catch (IOException e) {
             throw new InvalidModelException(model + ": not a readable ONNX model (" + e.getMessage() + ")", e);
-        }
-    }
-
-    private static OrtSession createSession(OrtEnvironment env, OnnxMl.ModelProto model, OrtSession.SessionOptions so) {
-        try {
-            return env.createSession(model.toByteArray(), so);
-        } catch (OrtException e) {
-            throw new InvalidModelException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
         }
     }
 

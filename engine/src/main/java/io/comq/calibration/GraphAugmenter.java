@@ -21,17 +21,13 @@ public final class GraphAugmenter {
     /**
      * A copy of {@code model} with these tensors added as outputs.
      *
-     * @throws InvalidModelException if a tensor is produced by no node and is no graph input, or the model keeps its
-     *                               weights in external data files (not supported by calibration yet)
+     * <p>Tensors kept in external data files stay there: the copy references them as the model does, and
+     * {@link OrtModels#session} tells ONNX Runtime the folder they are in.
+     *
+     * @throws InvalidModelException if a tensor is produced by no node and is no graph input
      */
     public static OnnxMl.ModelProto augment(OnnxMl.ModelProto model, Collection<String> tensors) {
         OnnxMl.GraphProto graph = model.getGraph();
-        for (OnnxMl.TensorProto t : graph.getInitializerList()) {
-            if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-                throw new InvalidModelException("initializer '" + t.getName() + "' lives in an external data file; "
-                        + "calibration needs a model with its weights inside the .onnx file");
-            }
-        }
         Set<String> produced = producedTensors(graph);
         Set<String> inputs = graphInputs(graph);
         Set<String> outputs = new HashSet<>();

@@ -113,7 +113,7 @@ public final class ModelQuantizer {
                 try (StagingDir stage = StagingDir.open(job.out(), job.force())) {
                     LayerQuantizer quantizer = new LayerQuantizer(kernel);
                     Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
-                    Calibrator calibrator = new Calibrator(kernel);
+                    Calibrator calibrator = new Calibrator(kernel, model.file().getParent());
                     calibrator.calibrate(model.proto(), targets, split.fit(),
                             CalibrationOptions.defaults().withBatchSize(job.batchSize()).withMaskInput(MASK_INPUT),
                             progress, stats -> {

@@ -73,6 +73,46 @@ final class ExternalData {
         }
     }
 
+    /**
+     * Copies the bytes of an external tensor to {@code out} file to file ({@link FileChannel#transferTo}, no copy on
+     * the heap, any size); returns the number of bytes copied.
+     */
+    long copyTo(TensorProto t, FileChannel out) {
+        String location = entry(t, "location");
+        if (location == null || location.isEmpty()) {
+            throw new InvalidModelException("tensor " + t.getName() + " is stored externally but names no location");
+        }
+        Path file = resolve(location, t.getName());
+        long offset = entry(t, "offset") == null ? 0 : parse(t, "offset", entry(t, "offset"));
+        long length = declaredLength(t);
+        long expected = TensorCodec.byteSize(t);
+        if (length < 0) {
+            length = expected;
+        }
+        if (length != expected) {
+            throw new InvalidModelException("tensor " + t.getName() + " declares " + length + " external bytes but its "
+                    + "type and shape need " + expected);
+        }
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (offset + length > in.size()) {
+                throw new InvalidModelException("tensor " + t.getName() + " needs bytes " + offset + ".."
+                        + (offset + length) + " of " + location + ", which has only " + in.size());
+            }
+            long done = 0;
+            while (done < length) {
+                long n = in.transferTo(offset + done, length - done, out);
+                if (n <= 0) {
+                    throw new InvalidModelException("external data file " + location + " ended early");
+                }
+                done += n;
+            }
+            return length;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot copy external data " + location + " of tensor "
+                    + t.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The external file for {@code location}, refusing absolute paths and paths that leave the model's folder. */
     Path resolve(String location, String tensor) {
         if (baseDir == null) {

@@ -11,6 +11,8 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Saving a model: everything inline when it fits under the threshold (external tensors of the source are read in),
- * else every tensor of at least {@link WriteOptions#EXTERNAL_MIN_BYTES} goes to {@code <model file>.data} beside it.
+ * else every tensor of at least {@link WriteOptions#EXTERNAL_MIN_BYTES} goes to {@code <model file>.data} beside it
+ * (the source's external tensors copied file to file, whatever their size).
  * Files are written to temporary siblings and moved into place, the data file before the model.
  */
 final class ModelFiles {
@@ -43,9 +46,9 @@ final class ModelFiles {
         Path tmp = temp(data);
         try {
             GraphProto g;
-            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), 1 << 20)) {
+            try (FileChannel o = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 g = toExternal(m.getGraph(), source, o, dataName);
+                o.force(false);
             }
             ModelProto external = m.toBuilder().setGraph(g).build();
             move(tmp, data);
@@ -60,20 +63,27 @@ final class ModelFiles {
         }
     }
 
-    /** Streams every tensor of at least the minimum size (and every external one) to {@code o}, in order. */
-    private static GraphProto toExternal(GraphProto graph, ExternalData source, OutputStream o, String dataName) {
+    /**
+     * Appends every tensor of at least the minimum size (and every external one) to {@code o}, in order: inline bytes
+     * are written, external ones copied file to file, so a source tensor of any size never passes through the heap.
+     */
+    private static GraphProto toExternal(GraphProto graph, ExternalData source, FileChannel o, String dataName) {
         long[] offset = {0};
         return mapTensors(graph, t -> {
-            byte[] bytes;
-            if (ExternalData.isExternal(t)) {
-                bytes = source.read(t, TensorCodec.byteSize(t));
-            } else if (t.hasRawData() && t.getRawData().size() >= WriteOptions.EXTERNAL_MIN_BYTES) {
-                bytes = t.getRawData().toByteArray();
-            } else {
-                return t;
-            }
+            long length;
             try {
-                o.write(bytes);
+                if (ExternalData.isExternal(t)) {
+                    length = source.copyTo(t, o);
+                } else if (t.hasRawData() && t.getRawData().size() >= WriteOptions.EXTERNAL_MIN_BYTES) {
+                    length = t.getRawData().size();
+                    for (ByteBuffer b : t.getRawData().asReadOnlyByteBufferList()) {
+                        while (b.hasRemaining()) {
+                            o.write(b);
+                        }
+                    }
+                } else {
+                    return t;
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -81,8 +91,8 @@ final class ModelFiles {
                     .setDataLocation(TensorProto.DataLocation.EXTERNAL)
                     .addExternalData(entry("location", dataName))
                     .addExternalData(entry("offset", Long.toString(offset[0])))
-                    .addExternalData(entry("length", Long.toString(bytes.length))).build();
-            offset[0] += bytes.length;
+                    .addExternalData(entry("length", Long.toString(length))).build();
+            offset[0] += length;
             return moved;
         });
     }

@@ -96,6 +96,28 @@ class ExternalDataTest {
     }
 
     @Test
+    void externalTensorsLeftInFloatAreCopiedFileToFileIntoTheNewDataFile() throws Exception {
+        Random rnd = new Random(8);
+        float[] w1 = OnGrid.random(rnd, 64 * 64);
+        Path src = dir.resolve("m.onnx");
+        Files.write(src, model(dir, "weights.bin", w1, OnGrid.weights(rnd, 64, 64, SPEC)).toByteArray());
+        OnnxModel m = OnnxModel.load(src);
+        List<OnnxLayer> ls = m.layers(LayerSelection.parse(List.of("^fc1$"), List.of(), List.of()));
+        assertEquals("fc2", ls.get(0).id());
+        Path sub = Files.createDirectory(dir.resolve("copy"));
+        Path out = sub.resolve("q.onnx");
+        WriteReport r = new OnnxWriter().write(m, Rtn.quantize(m, ls, SPEC), out,
+                WriteOptions.of(QuantFormat.QDQ).withExternalDataThreshold(0));
+        OnnxModel back = OnnxModel.load(out);
+        TensorProto w1t = back.proto().getGraph().getInitializerList().stream()
+                .filter(t -> t.getName().equals("W1")).findFirst().orElseThrow();
+        assertEquals("q.onnx.data", ExternalData.entry(w1t, "location"));
+        assertEquals("0", ExternalData.entry(w1t, "offset"), "the float tensor comes first, copied whole");
+        assertArrayEquals(toDoubles(w1), back.tensor("", "W1").values());
+        assertEquals(Files.size(r.externalData()), 4L * 64 * 64 + 64 * 64, "W1 in float, then W2's int8 codes");
+    }
+
+    @Test
     void refusesLocationsOutsideTheModelFolder() throws Exception {
         Random rnd = new Random(5);
         Path inner = Files.createDirectory(dir.resolve("model"));
