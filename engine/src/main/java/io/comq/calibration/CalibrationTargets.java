@@ -26,16 +26,22 @@ public final class CalibrationTargets {
     /**
      * The target of one layer.
      *
-     * @throws InvalidModelException if calibration cannot read the layer's input: a layer inside a subgraph, or a
-     *                               Conv with more than two spatial axes or an unknown {@code auto_pad}
+     * @throws InvalidModelException if calibration cannot read the layer's input: a layer inside a subgraph (see
+     *                               {@link CalibrationPlan}), or a Conv with more than two spatial axes or an unknown
+     *                               {@code auto_pad}
      */
     public static CalibrationTarget of(OnnxLayer layer) {
         if (!layer.graphPath().isEmpty()) {
-            throw new InvalidModelException("layer " + layer.id() + " is inside a subgraph, whose activations "
-                    + "calibration cannot read; exclude it (--exclude)");
+            throw new InvalidModelException("layer " + layer.id() + " is inside a subgraph, whose input the main graph "
+                    + "does not see; calibrate it through a CalibrationPlan");
         }
+        return of(layer, layer.inputName());
+    }
+
+    /** The target of a layer whose input the model to run calls {@code activation}. */
+    static CalibrationTarget of(OnnxLayer layer, String activation) {
         if (layer.conv() == null) {
-            return CalibrationTarget.dense(layer.id(), layer.inputName(), layer.in());
+            return CalibrationTarget.dense(layer.id(), activation, layer.in());
         }
         ConvAttributes c = layer.conv();
         int spatial = c.kernelShape().size();
@@ -65,7 +71,7 @@ public final class CalibrationTargets {
             throw new InvalidModelException("conv " + layer.id() + " makes patches of " + g.patchSize()
                     + " values but its weight has " + layer.in() + " inputs per output channel");
         }
-        return CalibrationTarget.conv(layer.id(), layer.inputName(), g);
+        return CalibrationTarget.conv(layer.id(), activation, g);
     }
 
     private static int[] ints(List<Long> v) {

@@ -4,8 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.comq.calibration.CalibrationOptions;
-import io.comq.calibration.CalibrationTarget;
-import io.comq.calibration.CalibrationTargets;
+import io.comq.calibration.CalibrationPlan;
 import io.comq.calibration.Calibrator;
 import io.comq.calibration.LayerStatistics;
 import io.comq.calibration.OrtTensors;
@@ -94,7 +93,7 @@ public final class ModelQuantizer {
     private ModelReport onnx(ModelJob job, ProgressListener progress, QuantKernel kernel) {
         OnnxModel model = OnnxModel.load(job.model());
         List<OnnxLayer> layers = model.layers(job.selection());
-        List<CalibrationTarget> targets = CalibrationTargets.of(layers);
+        CalibrationPlan plan = CalibrationPlan.of(model, layers);
         Map<String, OnnxLayer> byId = new HashMap<>();
         Map<OnnxLayer, LayerConfig> configs = new HashMap<>();
         for (OnnxLayer l : layers) {
@@ -113,8 +112,8 @@ public final class ModelQuantizer {
                 try (StagingDir stage = StagingDir.open(job.out(), job.force())) {
                     LayerQuantizer quantizer = new LayerQuantizer(kernel);
                     Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
-                    Calibrator calibrator = new Calibrator(kernel, model.file().getParent());
-                    calibrator.calibrate(model.proto(), targets, split.fit(),
+                    Calibrator calibrator = new Calibrator(kernel, plan.externalDataDir());
+                    calibrator.calibrate(plan.model(), plan.targets(), split.fit(),
                             CalibrationOptions.defaults().withBatchSize(job.batchSize()).withMaskInput(MASK_INPUT),
                             progress, stats -> {
                                 OnnxLayer l = byId.get(stats.target().layerName());
