@@ -13,7 +13,12 @@
  * after its last real token. Only one batch of activations is held at a time, and targets are split into passes over
  * the data when their Gram matrices together exceed {@link io.comq.calibration.CalibrationOptions#maxGramBytes()}.
  *
- * <p>{@link io.comq.calibration.CalibrationTargets} turns the layers that ONNX discovery finds
- * ({@link io.comq.format.onnx.OnnxLayer}) into targets.
+ * <p>{@link io.comq.calibration.CalibrationPlan} turns the layers that ONNX discovery finds
+ * ({@link io.comq.format.onnx.OnnxLayer}) into targets ({@link io.comq.calibration.CalibrationTargets}) and the model to
+ * run: layers inside {@code If} branches and {@code Loop}/{@code Scan} bodies read their input through extra outputs
+ * that carry it out to the main graph ({@link io.comq.format.onnx.SubgraphOutputs}). Conv {@code auto_pad}
+ * ({@code SAME_UPPER}, {@code SAME_LOWER}, {@code VALID}) is resolved per input size as ONNX Runtime does. A model with
+ * external data is run with the folder of its side files ({@link io.comq.calibration.OrtModels}), which are never
+ * copied into memory by this package.
  */
 package io.comq.calibration;

@@ -96,6 +96,23 @@ class SubgraphCalibrationTest {
         return TinyGraphs.model(g);
     }
 
+    /** {@code Scan} over x {@code (T, 3, D)} along axis 0: each step {@code x_t @ Ws}, stacked into y. */
+    static OnnxMl.ModelProto scanModel(Random r) {
+        OnnxMl.GraphProto body = OnnxMl.GraphProto.newBuilder().setName("scan_body")
+                .addInput(TinyGraphs.value("xt", TinyGraphs.FLOAT, 3, D))
+                .addOutput(TinyGraphs.value("yt", TinyGraphs.FLOAT, 3, D))
+                .addNode(TinyGraphs.node("Abs", "abs", List.of("xt"), List.of("at")))
+                .addNode(TinyGraphs.node("MatMul", "mm_s", List.of("at", "Ws"), List.of("yt"))).build();
+        OnnxMl.GraphProto g = OnnxMl.GraphProto.newBuilder().setName("scan_model")
+                .addInput(TinyGraphs.value("x", TinyGraphs.FLOAT, -1, 3, D))
+                .addOutput(TinyGraphs.value("y", TinyGraphs.FLOAT, -1, 3, D))
+                .addInitializer(TinyGraphs.floats("Ws", random(r, D * D), D, D))
+                .addNode(TinyGraphs.node("Scan", "scan", List.of("x"), List.of("y"), graph("body", body),
+                        TinyGraphs.intAttr("num_scan_inputs", 1), TinyGraphs.ints("scan_output_axes", 0)))
+                .build();
+        return TinyGraphs.model(g);
+    }
+
     static OnnxMl.AttributeProto graph(String name, OnnxMl.GraphProto g) {
         return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.GRAPH)
                 .setG(g).build();
@@ -164,6 +181,46 @@ class SubgraphCalibrationTest {
             }
         }
         assertClose(h, s.gram(0).data(), "H over the three iterations");
+    }
+
+    @Test
+    void scanBodiesSeeEveryStep() {
+        Random r = new Random(15);
+        OnnxModel model = OnnxModel.of(scanModel(r), dir);
+        List<OnnxLayer> layers = model.layers(LayerSelection.all());
+        assertEquals(List.of("scan.body/mm_s"), layers.stream().map(OnnxLayer::id).collect(Collectors.toList()));
+        CalibrationPlan plan = CalibrationPlan.of(model, layers);
+        OnnxMl.NodeProto scan = plan.model().getGraph().getNode(0);
+        assertEquals(List.of(0L, 0L), scan.getAttributeList().stream()
+                .filter(a -> a.getName().equals("scan_output_axes")).findFirst().orElseThrow().getIntsList(),
+                "the new scan output is stacked on axis 0 like the others");
+        float[] x = random(r, N * 3 * D);
+        CalibrationSet set = CalibrationSet.of(Map.of("x", NpyArray.ofFloats(new int[] {N, 3, D}, x)));
+        LayerStatistics s;
+        try (ScalarKernel kernel = new ScalarKernel(1)) {
+            s = new Calibrator(kernel, null).calibrateAll(save(plan.model()), plan.targets(), set,
+                    CalibrationOptions.defaults().withBatchSize(4), ProgressListener.NONE).get("scan.body/mm_s");
+        }
+        assertEquals(3L * N, s.samples(), "one row per batch row per step");
+        double[] h = new double[D * D];
+        for (int i = 0; i < N * 3; i++) {
+            float[] row = new float[D];
+            for (int j = 0; j < D; j++) {
+                row[j] = Math.abs(x[i * D + j]);
+            }
+            addOuter(h, row);
+        }
+        assertClose(h, s.gram(0).data(), "H over every step");
+    }
+
+    private Path save(OnnxMl.ModelProto m) {
+        try {
+            Path p = dir.resolve("plan.onnx");
+            Files.write(p, m.toByteArray());
+            return p;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

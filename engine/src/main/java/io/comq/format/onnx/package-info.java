@@ -8,5 +8,11 @@
  * back with quantized weights, as {@code DequantizeLinear} (QDQ) nodes or as ONNX Runtime's
  * {@code com.microsoft.MatMulNBits}, through a registry from op type to rewrite handler whose default passes a node
  * through unchanged. Everything this package does not rewrite is carried over byte for byte.
+ *
+ * <p>External data: tensors are read one at a time at 64-bit offsets of their side files (a side file may exceed
+ * 2 GB; one tensor may not, if it is to be quantized); a written model over the threshold keeps its tensors in one
+ * {@code <model>.data} file beside it, and tensors left in float are copied into it file to file.
+ * {@link io.comq.format.onnx.SubgraphOutputs} rewrites a model so that values inside {@code If}/{@code Loop}/{@code Scan}
+ * bodies become main-graph outputs, for calibration.
  */
 package io.comq.format.onnx;
