@@ -148,13 +148,7 @@ class ConvAutoPadTest {
     }
 
     private Path save(OnnxMl.ModelProto proto) {
-        try {
-            Path p = dir.resolve("cal.onnx");
-            Files.write(p, proto.toByteArray());
-            return p;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return TinyGraphs.save(dir.resolve("cal.onnx"), proto);
     }
 
     private static float[] random(Random r, int n) {

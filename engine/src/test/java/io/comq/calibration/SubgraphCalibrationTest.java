@@ -213,14 +213,8 @@ class SubgraphCalibrationTest {
         assertClose(h, s.gram(0).data(), "H over every step");
     }
 
-    private Path save(OnnxMl.ModelProto m) {
-        try {
-            Path p = dir.resolve("plan.onnx");
-            Files.write(p, m.toByteArray());
-            return p;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    private Path save(OnnxMl.ModelProto proto) {
+        return TinyGraphs.save(dir.resolve("plan.onnx"), proto);
     }
 
     @Test

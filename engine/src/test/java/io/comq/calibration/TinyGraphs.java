@@ -77,6 +77,16 @@ final class TinyGraphs {
                 .layers(io.comq.format.onnx.LayerSelection.all()));
     }
 
+    /** Writes {@code model} to {@code file} and returns the file. */
+    static java.nio.file.Path save(java.nio.file.Path file, OnnxMl.ModelProto model) {
+        try {
+            java.nio.file.Files.write(file, model.toByteArray());
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static OnnxMl.ModelProto model(OnnxMl.GraphProto graph) {
         return OnnxMl.ModelProto.newBuilder().setIrVersion(8).setProducerName("comq-test")
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))

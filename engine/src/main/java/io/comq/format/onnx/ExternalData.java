@@ -32,8 +32,16 @@ final class ExternalData {
         return len == null ? -1 : parse(t, "length", len);
     }
 
-    /** The bytes of an external tensor; {@code expected} is the size its type and shape call for. */
-    byte[] read(TensorProto t, long expected) {
+    /** Where an external tensor's bytes are: a file of the model's folder, an offset and a length. */
+    private record Span(Path file, String location, long offset, long length) {
+    }
+
+    /**
+     * The checked span of an external tensor whose type and shape call for {@code expected} bytes.
+     *
+     * @throws InvalidModelException if it names no location, a bad one, or a length other than {@code expected}
+     */
+    private Span span(TensorProto t, long expected) {
         String location = entry(t, "location");
         if (location == null || location.isEmpty()) {
             throw new InvalidModelException("tensor " + t.getName() + " is stored externally but names no location");
@@ -48,15 +56,28 @@ final class ExternalData {
             throw new InvalidModelException("tensor " + t.getName() + " declares " + length + " external bytes but its "
                     + "type and shape need " + expected);
         }
+        return new Span(file, location, offset, length);
+    }
+
+    private static void checkSize(TensorProto t, Span s, FileChannel ch) throws IOException {
+        if (s.offset() + s.length() > ch.size()) {
+            throw new InvalidModelException("tensor " + t.getName() + " needs bytes " + s.offset() + ".."
+                    + (s.offset() + s.length()) + " of " + s.location() + ", which has only " + ch.size());
+        }
+    }
+
+    /** The bytes of an external tensor; {@code expected} is the size its type and shape call for. */
+    byte[] read(TensorProto t, long expected) {
+        Span s = span(t, expected);
+        String location = s.location();
+        long offset = s.offset();
+        long length = s.length();
         if (length > Integer.MAX_VALUE - 16) {
             throw new InvalidModelException("tensor " + t.getName() + " has " + length + " bytes; a single tensor over "
                     + "2 GB is not supported");
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (offset + length > ch.size()) {
-                throw new InvalidModelException("tensor " + t.getName() + " needs bytes " + offset + ".." + (offset + length)
-                        + " of " + location + ", which has only " + ch.size());
-            }
+        try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
+            checkSize(t, s, ch);
             ByteBuffer buf = ByteBuffer.allocate((int) length);
             long pos = offset;
             while (buf.hasRemaining()) {
@@ -78,26 +99,12 @@ final class ExternalData {
      * the heap, any size); returns the number of bytes copied.
      */
     long copyTo(TensorProto t, FileChannel out) {
-        String location = entry(t, "location");
-        if (location == null || location.isEmpty()) {
-            throw new InvalidModelException("tensor " + t.getName() + " is stored externally but names no location");
-        }
-        Path file = resolve(location, t.getName());
-        long offset = entry(t, "offset") == null ? 0 : parse(t, "offset", entry(t, "offset"));
-        long length = declaredLength(t);
-        long expected = TensorCodec.byteSize(t);
-        if (length < 0) {
-            length = expected;
-        }
-        if (length != expected) {
-            throw new InvalidModelException("tensor " + t.getName() + " declares " + length + " external bytes but its "
-                    + "type and shape need " + expected);
-        }
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (offset + length > in.size()) {
-                throw new InvalidModelException("tensor " + t.getName() + " needs bytes " + offset + ".."
-                        + (offset + length) + " of " + location + ", which has only " + in.size());
-            }
+        Span s = span(t, TensorCodec.byteSize(t));
+        long offset = s.offset();
+        long length = s.length();
+        String location = s.location();
+        try (FileChannel in = FileChannel.open(s.file(), StandardOpenOption.READ)) {
+            checkSize(t, s, in);
             long done = 0;
             while (done < length) {
                 long n = in.transferTo(offset + done, length - done, out);
