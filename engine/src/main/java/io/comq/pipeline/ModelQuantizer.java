@@ -170,7 +170,7 @@ public final class ModelQuantizer {
         List<LayerResult> rs = new ArrayList<>(ws.size());
         for (int g = 0; g < ws.size(); g++) {
             LayerProblem problem = ws.size() == 1 ? stats.problem(ws.get(0)) : stats.problem(g, ws.get(g));
-            rs.add(quantizer.quantize(problem, config, progress));
+            rs.add(stats.noted(quantizer.quantize(problem, config, progress)));
         }
         return rs;
     }

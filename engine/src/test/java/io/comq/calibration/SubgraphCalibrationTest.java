@@ -153,6 +153,28 @@ class SubgraphCalibrationTest {
     }
 
     @Test
+    void aBranchNotTakenAddsNoRowsWhateverTheRankOfTheValue() {
+        Random r = new Random(16);
+        OnnxMl.ModelProto flat = ifModel(r);
+        OnnxMl.GraphProto.Builder g = flat.getGraph().toBuilder();
+        g.setInput(0, TinyGraphs.value("x", TinyGraphs.FLOAT, -1, 3, D));
+        g.setOutput(0, TinyGraphs.value("z", TinyGraphs.FLOAT, -1, 3, D));
+        OnnxModel model = OnnxModel.of(flat.toBuilder().setGraph(g).build(), dir);
+        float[] x = random(r, 4 * 3 * D);
+        x[0] = 100f;
+        CalibrationPlan plan = CalibrationPlan.of(model, model.layers(LayerSelection.all()));
+        CalibrationSet set = CalibrationSet.of(Map.of("x", NpyArray.ofFloats(new int[] {4, 3, D}, x)));
+        Map<String, LayerStatistics> out = new LinkedHashMap<>();
+        try (ScalarKernel kernel = new ScalarKernel(1)) {
+            new Calibrator(kernel, null).calibrate(plan.model(), plan.targets(), set,
+                    CalibrationOptions.defaults().withBatchSize(4), ProgressListener.NONE,
+                    st -> out.put(st.target().layerName(), st));
+        }
+        assertEquals(12, out.get("if.then_branch/mm_t").samples(), "the whole batch took the then branch");
+        assertEquals(0, out.get("if.else_branch/mm_e").samples());
+    }
+
+    @Test
     void loopBodiesSeeEveryIteration() {
         Random r = new Random(12);
         OnnxMl.ModelProto proto = loopModel(r);
@@ -249,6 +271,29 @@ class SubgraphCalibrationTest {
             double cos = rep.drift().outputs().get(0).meanCosine();
             assertTrue(cos > 0.95, proto.getGraph().getName() + ": 4-bit output cosine " + cos);
         }
+    }
+
+    @Test
+    void aBranchThatNoSampleTakesIsStillQuantized() throws Exception {
+        Random r = new Random(17);
+        OnnxMl.ModelProto proto = ifModel(r);
+        Path m = TinyGraphs.save(dir.resolve("if-once.onnx"), proto);
+        float[] x = random(r, 40 * D);
+        for (int k = 0; k < x.length; k++) {
+            x[k] = Math.abs(x[k]);
+        }
+        Path calib = dir.resolve("positive.npz");
+        Npz.write(calib, Map.of("x", NpyArray.ofFloats(new int[] {40, D}, x)), false);
+        ModelReport rep = new ModelQuantizer().quantize(new ModelJob(m, calib, null, dir.resolve("q-once"),
+                OutputFormat.QDQ, LayerConfig.of(ComqConfig.of(GridSpec.defaults())), LayerSelection.all(), 4, 0.25, 0,
+                KernelOptions.auto(), false), null);
+        LayerEntry never = rep.layers().stream().filter(l -> l.name().equals("if.else_branch/mm_e")).findFirst()
+                .orElseThrow();
+        assertTrue(never.guards().contains(LayerStatistics.NO_SAMPLES), never.guards().toString());
+        assertEquals(never.rtnRelError(), never.relError(), 1e-12, "weight-only: the codes of round-to-nearest");
+        LayerEntry taken = rep.layers().stream().filter(l -> l.name().equals("if.then_branch/mm_t")).findFirst()
+                .orElseThrow();
+        assertTrue(taken.relError() < taken.rtnRelError() && !taken.guards().contains(LayerStatistics.NO_SAMPLES));
     }
 
     private Map<String, LayerStatistics> calibrate(CalibrationPlan plan, float[] x, int batch) {
