@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import io.comq.error.InvalidModelException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -66,11 +67,17 @@ final class ExternalData {
         }
     }
 
-    /** The bytes of an external tensor; {@code expected} is the size its type and shape call for. */
-    byte[] read(TensorProto t, long expected) {
+    /** Tensors of at least this many bytes are memory-mapped rather than read onto the heap. */
+    static final long MAP_MIN_BYTES = 16L << 20;
+
+    /**
+     * The bytes of an external tensor, little-endian, positioned at its first byte; {@code expected} is the size its
+     * type and shape call for. A large tensor is memory-mapped read-only (the file's pages, no copy on the heap); a
+     * small one is read.
+     */
+    ByteBuffer read(TensorProto t, long expected) {
         Span s = span(t, expected);
         String location = s.location();
-        long offset = s.offset();
         long length = s.length();
         if (length > Integer.MAX_VALUE - 16) {
             throw new InvalidModelException("tensor " + t.getName() + " has " + length + " bytes; a single tensor over "
@@ -78,8 +85,11 @@ final class ExternalData {
         }
         try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
             checkSize(t, s, ch);
+            if (length >= MAP_MIN_BYTES) {
+                return ch.map(FileChannel.MapMode.READ_ONLY, s.offset(), length).order(ByteOrder.LITTLE_ENDIAN);
+            }
             ByteBuffer buf = ByteBuffer.allocate((int) length);
-            long pos = offset;
+            long pos = s.offset();
             while (buf.hasRemaining()) {
                 int n = ch.read(buf, pos);
                 if (n < 0) {
@@ -87,7 +97,7 @@ final class ExternalData {
                 }
                 pos += n;
             }
-            return buf.array();
+            return buf.flip().order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
             throw new InvalidModelException("cannot read external data " + location + " of tensor " + t.getName() + ": "
                     + e.getMessage());

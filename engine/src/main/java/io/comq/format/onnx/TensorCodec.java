@@ -75,18 +75,17 @@ final class TensorCodec {
         double[] v = new double[(int) n];
         List<Long> shape = new ArrayList<>(t.getDimsList());
         DataType dt = DataType.forNumber(type);
-        byte[] raw = null;
+        ByteBuffer b = null;
         if (ExternalData.isExternal(t)) {
-            raw = ext.read(t, n * elementBytes(type));
+            b = ext.read(t, n * elementBytes(type));
         } else if (t.hasRawData()) {
-            raw = t.getRawData().toByteArray();
-            if (raw.length != n * elementBytes(type)) {
-                throw new InvalidModelException("tensor " + t.getName() + " has " + raw.length + " bytes of raw data but "
-                        + "shape " + shape + " of " + dt + " needs " + n * elementBytes(type));
+            if (t.getRawData().size() != n * elementBytes(type)) {
+                throw new InvalidModelException("tensor " + t.getName() + " has " + t.getRawData().size() + " bytes of "
+                        + "raw data but shape " + shape + " of " + dt + " needs " + n * elementBytes(type));
             }
+            b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         }
-        if (raw != null) {
-            ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        if (b != null) {
             for (int k = 0; k < v.length; k++) {
                 switch (type) {
                     case DataType.FLOAT_VALUE:

@@ -118,6 +118,41 @@ class ExternalDataTest {
     }
 
     @Test
+    void largeExternalTensorsAreMemoryMappedAndDecodedInPlace() throws Exception {
+        int rows = 2048;
+        int cols = (int) (ExternalData.MAP_MIN_BYTES / 4 / rows);
+        ByteBuffer b = ByteBuffer.allocate(4 * rows * cols + 12).order(ByteOrder.LITTLE_ENDIAN);
+        b.position(12);
+        for (int k = 0; k < rows * cols; k++) {
+            b.putFloat(k % 1000 - 500.25f);
+        }
+        Files.write(dir.resolve("big.bin"), b.array());
+        TensorProto big = TensorProto.newBuilder().setName("Wbig").addDims(rows).addDims(cols)
+                .setDataType(TensorProto.DataType.FLOAT_VALUE).setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("big.bin"))
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("offset").setValue("12"))
+                .build();
+        ModelProto m = new Graph().input("X", 1, rows).output("Y").initializer(big)
+                .node("MatMul", "fc", List.of("X", "Wbig"), List.of("Y")).model(13);
+        ByteBuffer mapped = new ExternalData(dir).read(big, 4L * rows * cols);
+        assertTrue(mapped instanceof java.nio.MappedByteBuffer, "a 16 MiB tensor is mapped, not read");
+        double[] v = OnnxModel.of(m, dir).tensor("", "Wbig").values();
+        assertEquals(rows * cols, v.length);
+        for (int k : new int[] {0, 1, 999, 1000, rows * cols - 1}) {
+            assertEquals(k % 1000 - 500.25, v[k], 0, "element " + k);
+        }
+        assertTrue(!(new ExternalData(dir).read(ExternalDataTest.smallTensor(), 16) instanceof
+                java.nio.MappedByteBuffer), "a small tensor is read");
+    }
+
+    static TensorProto smallTensor() {
+        return TensorProto.newBuilder().setName("small").addDims(4).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("big.bin"))
+                .build();
+    }
+
+    @Test
     void refusesLocationsOutsideTheModelFolder() throws Exception {
         Random rnd = new Random(5);
         Path inner = Files.createDirectory(dir.resolve("model"));
