@@ -10,9 +10,9 @@
  * through unchanged. Everything this package does not rewrite is carried over byte for byte.
  *
  * <p>External data: tensors are read one at a time at 64-bit offsets of their side files, memory-mapped from 16 MiB on
- * (a side file may exceed
- * 2 GB; one tensor may not, if it is to be quantized); a written model over the threshold keeps its tensors in one
- * {@code <model>.data} file beside it, and tensors left in float are copied into it file to file.
+ * (a side file may exceed 2 GB; one tensor may not, if it is to be quantized); a written model over the threshold
+ * keeps its tensors in one {@code <model>.data} file beside it, and tensors left in float are copied into it file to
+ * file.
  * {@link io.comq.format.onnx.SubgraphOutputs} rewrites a model so that values inside {@code If}/{@code Loop}/{@code Scan}
  * bodies become main-graph outputs, for calibration.
  */
