@@ -11,8 +11,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * {@code W}, {@code Q}, {@code Z}, {@code G = H (W - Q)} channel-major ({@code [j * in + i]}), {@code scale},
  * {@code lo}, {@code hi} per (channel, group) ({@code [j * groups + i / rowsPerGroup]}).
  *
- * <p>Launch contract: every kernel but {@link #gram} runs one work-group per output channel (or per (channel, group)
- * for {@link #scaleStep}), local size {@code L} at most {@link #MAX_LOCAL}, global size {@code channels * L};
+ * <p>Launch contract: every kernel but {@link #gram} and {@link #greedyKeys} runs one work-group per output channel,
+ * local size {@code L} at most {@link #MAX_LOCAL}, global size {@code channels * L};
  * {@link #gram} runs {@link #TILE} x {@link #TILE} work-groups over {@code H}. {@link Launch} is the one place that
  * builds those grids. Work-items read their ids first and leave early when out of range.
  *
@@ -93,13 +93,11 @@ public final class ComqKernels {
 
     /**
      * {@code G[:, j] = H (W - Q)[:, j]}; row {@code r} of the result reads column {@code r} of {@code H}, which is row
-     * {@code r} (H is symmetric), so neighbouring work-items read neighbouring floats. Runs for {@code OP_GRADIENT} and,
-     * after {@link #scaleStep}, for {@code OP_SCALES}. One work-group per channel.
+     * {@code r} (H is symmetric), so neighbouring work-items read neighbouring floats. One work-group per channel.
      */
     public static void gradient(KernelContext c, IntArray control, FloatArray H, FloatArray W, FloatArray Q,
                                 FloatArray G, int in) {
-        int op = control.get(OP);
-        if (op != OP_GRADIENT && op != OP_SCALES) {
+        if (control.get(OP) != OP_GRADIENT) {
             return;
         }
         int base = c.groupIdx * in;
@@ -226,10 +224,11 @@ public final class ComqKernels {
     }
 
     /**
-     * Least-squares scale of one (channel, group) with the codes fixed:
-     * {@code scale <- scale + z^T G / (z^T H_gg z)} (which is {@code z^T H (w - q_{-g}) / z^T H_gg z}), left alone where
-     * the denominator is 0; then {@code Q = scale Z} on the group. {@link #gradient} runs next in the same operation.
-     * One work-group per (channel, group): {@code group id = j * groups + g}.
+     * Least-squares scales of channel {@code j = group id} with the codes fixed, one group after the other (as the CPU
+     * reference): {@code scale <- scale + z_g^T G_g / (z_g^T H_gg z_g)} (which is
+     * {@code z_g^T (H (w - q_{-g}))_g / z_g^T H_gg z_g}), left alone where the denominator is 0; then
+     * {@code q_g = scale z_g} and {@code G[:, j] += H[:, g] (q_g,old - q_g)} before the next group reads {@code G}.
+     * One work-group per channel.
      */
     public static void scaleStep(KernelContext c, IntArray control, FloatArray H, FloatArray Q, IntArray Z,
                                  FloatArray G, FloatArray scale, int in, int groups, int rowsPerGroup) {
@@ -238,42 +237,55 @@ public final class ComqKernels {
         }
         double[] num = c.allocateDoubleLocalArray(MAX_LOCAL);
         double[] den = c.allocateDoubleLocalArray(MAX_LOCAL);
-        int gi = c.groupIdx;
+        int j = c.groupIdx;
         int lid = c.localIdx;
         int L = c.localGroupSizeX;
-        int base = (gi / groups) * in;
-        int r0 = (gi % groups) * rowsPerGroup;
-        double n = 0;
-        double d = 0;
-        for (int a = r0 + lid; a < r0 + rowsPerGroup; a += L) {
-            int za = Z.get(base + a);
-            if (za != 0) {
-                n += za * (double) G.get(base + a);                           // z^T G
-                double hz = 0;
-                for (int b = r0; b < r0 + rowsPerGroup; b++) {
-                    hz += H.get(a * in + b) * (double) Z.get(base + b);
-                }
-                d += za * hz;                                                 // z^T H_gg z
-            }
-        }
-        num[lid] = n;
-        den[lid] = d;
-        for (int stride = L / 2; stride > 0; stride /= 2) {
-            c.localBarrier();
-            if (lid < stride) {
-                num[lid] += num[lid + stride];
-                den[lid] += den[lid + stride];
-            }
-        }
-        c.localBarrier();
-        if (den[0] != 0) {
-            float s = (float) (scale.get(gi) + num[0] / den[0]);
+        int base = j * in;
+        for (int g = 0; g < groups; g++) {
+            int r0 = g * rowsPerGroup;
+            int gi = j * groups + g;
+            double n = 0;
+            double d = 0;
             for (int a = r0 + lid; a < r0 + rowsPerGroup; a += L) {
-                Q.set(base + a, s * Z.get(base + a));
+                int za = Z.get(base + a);
+                if (za != 0) {
+                    n += za * (double) G.get(base + a);                       // z_g^T G_g
+                    double hz = 0;
+                    for (int b = r0; b < r0 + rowsPerGroup; b++) {
+                        hz += H.get(a * in + b) * (double) Z.get(base + b);
+                    }
+                    d += za * hz;                                             // z_g^T H_gg z_g
+                }
             }
-            if (lid == 0) {
-                scale.set(gi, s);
+            num[lid] = n;
+            den[lid] = d;
+            for (int stride = L / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    num[lid] += num[lid + stride];
+                    den[lid] += den[lid + stride];
+                }
             }
+            c.localBarrier();
+            if (den[0] != 0) {
+                float s = (float) (scale.get(gi) + num[0] / den[0]);
+                for (int a = r0; a < r0 + rowsPerGroup; a++) {
+                    float dq = Q.get(base + a) - s * Z.get(base + a);
+                    if (dq != 0f) {
+                        for (int r = lid; r < in; r += L) {
+                            G.set(base + r, G.get(base + r) + H.get(a * in + r) * dq); // G += H[:, a] (q_a,old - q_a)
+                        }
+                    }
+                }
+                c.globalBarrier();                                            // every work-item has read Q and scale
+                for (int a = r0 + lid; a < r0 + rowsPerGroup; a += L) {
+                    Q.set(base + a, s * Z.get(base + a));
+                }
+                if (lid == 0) {
+                    scale.set(gi, s);
+                }
+            }
+            c.globalBarrier();                                                // G, Q, scale current for group g + 1
         }
     }
 

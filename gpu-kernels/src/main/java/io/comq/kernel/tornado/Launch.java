@@ -45,8 +45,7 @@ record Launch(int local) {
         s.addWorkerGrid(LAYER_GRAPH + "." + GRADIENT, perChannel);
         s.addWorkerGrid(LAYER_GRAPH + "." + SWEEP, perChannel);
         s.addWorkerGrid(LAYER_GRAPH + "." + RESIDUAL, perChannel);
-        int groupLocal = Math.min(local, Integer.highestOneBit(l.rowsPerGroup()));
-        s.addWorkerGrid(LAYER_GRAPH + "." + SCALE_STEP, grid1(l.out() * l.groups() * groupLocal, groupLocal));
+        s.addWorkerGrid(LAYER_GRAPH + "." + SCALE_STEP, perChannel);
         return s;
     }
 

@@ -156,6 +156,51 @@ class TornadoParityTest {
         assertAgree(cpu, global, "global-memory sweep");
     }
 
+    @ParameterizedTest(name = "rows per group {0}")
+    @CsvSource({"256", "64"})
+    void scaleUpdateMatchesTheCpu(int rowsPerGroup) {
+        int in = 256;
+        int out = 48;
+        SyntheticLayer layer = SyntheticLayer.generate(in, out, 11);
+        Layout l = new Layout(in, out, rowsPerGroup);
+        float[] W = layer.channelMajorW();
+        float[] scale = new float[l.groups() * out];
+        int[] lo = new int[scale.length];
+        int[] hi = new int[scale.length];
+        for (int j = 0; j < out; j++) {
+            for (int g = 0; g < l.groups(); g++) {
+                float max = 0;
+                for (int i = g * rowsPerGroup; i < (g + 1) * rowsPerGroup; i++) {
+                    max = Math.max(max, Math.abs(W[l.at(j, i)]));
+                }
+                scale[l.grid(j, g * rowsPerGroup)] = max / 7;
+                lo[l.grid(j, g * rowsPerGroup)] = -8;
+                hi[l.grid(j, g * rowsPerGroup)] = 7;
+            }
+        }
+        SweepState.F32 gpu = new SweepState.F32(l, TieRule.HALF_EVEN, layer.H(), W, W.clone(), new int[in * out],
+                new float[in * out], scale.clone(), lo, hi);
+        SweepState.F32 cpu = new SweepState.F32(l, TieRule.HALF_EVEN, layer.H(), W, W.clone(), new int[in * out],
+                new float[in * out], scale.clone(), lo, hi);
+        tornado.sweep(gpu, null);
+        tornado.updateScales(gpu);
+        double[] eGpu = tornado.residualErrors(gpu);
+        tornado.release(gpu);
+        double[] eCpu;
+        try (ScalarKernel scalar = new ScalarKernel(1)) {
+            scalar.sweep(cpu, null);
+            scalar.updateScales(cpu);
+            eCpu = scalar.residualErrors(cpu);
+        }
+        assertArrayEquals(cpu.Z(), gpu.Z(), "codes after one sweep");
+        for (int t = 0; t < scale.length; t++) {
+            assertEquals(cpu.scale()[t], gpu.scale()[t], 1e-5 * Math.abs(cpu.scale()[t]), "scale " + t);
+        }
+        for (int j = 0; j < out; j++) {
+            assertEquals(eCpu[j], eGpu[j], 1e-3 * Math.abs(eCpu[j]), "error of channel " + j);
+        }
+    }
+
     @Test
     void gramMatchesTheCpuInFloat64() {
         int rows = 77;
