@@ -6,7 +6,9 @@ import io.comq.bench.BenchComparison;
 import io.comq.bench.BenchOptions;
 import io.comq.bench.BenchReport;
 import io.comq.bench.LayerBench;
+import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
+import io.comq.kernel.Kernels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -82,6 +84,12 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         List<BenchReport> reports = new ArrayList<>();
         PrintWriter out = spec.commandLine().getOut();
+        List<String> known = new Kernels().names();
+        for (String b : split(backend)) {
+            if (!"auto".equals(b) && !known.contains(b)) {
+                throw new InvalidConfigException("unknown backend '" + b + "': available are " + known);
+            }
+        }
         for (String b : split(backend)) {
             BenchOptions options = new BenchOptions(BenchOptions.Shape.parseList(layers), split(methods), b, threads,
                     sweeps, block, sgemmSize, seed, repeats, device);

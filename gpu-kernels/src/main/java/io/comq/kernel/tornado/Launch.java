@@ -5,6 +5,7 @@ import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
 
 /**
  * All launch geometry of the TornadoVM kernels, and the names of their task graphs and tasks. The per-channel kernels
@@ -28,6 +29,14 @@ record Launch(int local) {
 
     /** Work-group size for the keys kernel (any size works; the global size is rounded up to it). */
     private static final int KEYS_LOCAL = 64;
+
+    /**
+     * The geometry for a device type: 128 work-items per channel on a GPU (the usual 64-256 range), 16 on a CPU device
+     * such as PoCL, where a barrier costs more the larger the work-group.
+     */
+    static Launch forDevice(TornadoDeviceType type) {
+        return new Launch(type == TornadoDeviceType.GPU ? 128 : 16);
+    }
 
     Launch {
         if (local < 1 || local > ComqKernels.MAX_LOCAL || Integer.bitCount(local) != 1) {

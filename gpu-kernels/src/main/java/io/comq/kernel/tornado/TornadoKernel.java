@@ -13,7 +13,6 @@ import java.util.Map;
 import uk.ac.manchester.tornado.api.TornadoBackend;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
-import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
 
 /**
  * {@link QuantKernel} on a TornadoVM device (OpenCL or PTX), float32 sweeps. A layer's state goes to the device on the
@@ -57,8 +56,7 @@ public final class TornadoKernel implements QuantKernel {
      */
     public static TornadoKernel open(String spec) {
         TornadoDevice d = pick(spec == null ? "" : spec.trim());
-        int local = d.getDeviceType() == TornadoDeviceType.GPU ? 128 : 16;
-        return new TornadoKernel(d, new Launch(local));
+        return new TornadoKernel(d, Launch.forDevice(d.getDeviceType()));
     }
 
     private static TornadoDevice pick(String spec) {
