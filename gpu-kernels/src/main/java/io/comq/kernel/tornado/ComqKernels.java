@@ -117,9 +117,12 @@ public final class ComqKernels {
      * One COMQ sweep of channel {@code j = group id}, its {@code G} column held in local memory. For each visited
      * {@code i}: {@code t = Q_ij + G_ij / H_ii} ({@code W_ij} where {@code H_ii = 0}),
      * {@code z = clip(round(t / scale), lo, hi)}, {@code G[:, j] += H[:, i] (Q_ij - scale z)}, skipped where the value
-     * did not change. Every work-item computes the same {@code z} from the same data; a barrier after the reads keeps
-     * them from seeing a half-updated {@code G}, a barrier after the update publishes it. {@code changed[j]} gets the
-     * number of changed coordinates. Requires {@code in <= G_LOCAL_CAPACITY}.
+     * did not change. Every work-item computes the same {@code z} from the same data, then updates the rows of
+     * {@code G} it owns ({@code r = lid, lid + L, ...}); one barrier per coordinate publishes the update. The one entry
+     * every work-item reads, {@code G_ij} (and {@code Q_ij}), are not written during their own coordinate: the owner
+     * holds the term back and adds it during the next coordinate, which reads other entries (a sweep visits each
+     * {@code i} once), so the sum is the same, in the same order, as the sequential update. {@code changed[j]} gets the number of changed
+     * coordinates. Requires {@code in <= G_LOCAL_CAPACITY}.
      */
     public static void sweepLocal(KernelContext c, IntArray control, FloatArray H, FloatArray W, FloatArray Q,
                                   IntArray Z, FloatArray G, FloatArray scale, IntArray lo, IntArray hi, IntArray order,
@@ -139,6 +142,10 @@ public final class ComqKernels {
         }
         c.localBarrier();
         int count = 0;
+        int heldAt = -1;
+        float held = 0f;
+        int qAt = -1;
+        float qHeld = 0f;
         for (int k = 0; k < in; k++) {
             int i = cyclic ? k : order.get(base + k);
             int idx = base + i;
@@ -150,14 +157,28 @@ public final class ComqKernels {
             int z = code(t / s, lo.get(gi), hi.get(gi), tie);                 // z = clip(round(t / scale), lo, hi)
             float q = s * z;
             float d = qOld - q;
-            c.localBarrier();
+            if (heldAt >= 0) {
+                g[heldAt] += held;                                            // previous coordinate's own term
+                heldAt = -1;
+            }
+            if (qAt >= 0) {
+                Q.set(qAt, qHeld);                                            // previous coordinate's Q_ij
+                qAt = -1;
+            }
             if (d != 0f) {
                 int h = i * in;
                 for (int r = lid; r < in; r += L) {
-                    g[r] += H.get(h + r) * d;                                 // G[:, j] += H[:, i] (Q_ij - q)
+                    float delta = H.get(h + r) * d;                           // G[:, j] += H[:, i] (Q_ij - q)
+                    if (r == i) {
+                        heldAt = i;
+                        held = delta;
+                    } else {
+                        g[r] += delta;
+                    }
                 }
                 if (lid == 0) {
-                    Q.set(idx, q);
+                    qAt = idx;
+                    qHeld = q;
                     count++;
                 }
             }
@@ -166,6 +187,13 @@ public final class ComqKernels {
             }
             c.localBarrier();
         }
+        if (heldAt >= 0) {
+            g[heldAt] += held;
+        }
+        if (qAt >= 0) {
+            Q.set(qAt, qHeld);
+        }
+        c.localBarrier();
         for (int r = lid; r < in; r += L) {
             G.set(base + r, g[r]);
         }
@@ -191,6 +219,10 @@ public final class ComqKernels {
         boolean cyclic = control.get(CYCLIC) == 1;
         int tie = control.get(TIE);
         int count = 0;
+        int heldAt = -1;
+        float held = 0f;
+        int qAt = -1;
+        float qHeld = 0f;
         for (int k = 0; k < in; k++) {
             int i = cyclic ? k : order.get(base + k);
             int idx = base + i;
@@ -202,14 +234,28 @@ public final class ComqKernels {
             int z = code(t / s, lo.get(gi), hi.get(gi), tie);                 // z = clip(round(t / scale), lo, hi)
             float q = s * z;
             float d = qOld - q;
-            c.globalBarrier();
+            if (heldAt >= 0) {
+                G.set(base + heldAt, G.get(base + heldAt) + held);           // previous coordinate's own term
+                heldAt = -1;
+            }
+            if (qAt >= 0) {
+                Q.set(qAt, qHeld);                                            // previous coordinate's Q_ij
+                qAt = -1;
+            }
             if (d != 0f) {
                 int h = i * in;
                 for (int r = lid; r < in; r += L) {
-                    G.set(base + r, G.get(base + r) + H.get(h + r) * d);     // G[:, j] += H[:, i] (Q_ij - q)
+                    float delta = H.get(h + r) * d;                           // G[:, j] += H[:, i] (Q_ij - q)
+                    if (r == i) {
+                        heldAt = i;
+                        held = delta;
+                    } else {
+                        G.set(base + r, G.get(base + r) + delta);
+                    }
                 }
                 if (lid == 0) {
-                    Q.set(idx, q);
+                    qAt = idx;
+                    qHeld = q;
                     count++;
                 }
             }
@@ -217,6 +263,12 @@ public final class ComqKernels {
                 Z.set(idx, z);
             }
             c.globalBarrier();
+        }
+        if (heldAt >= 0) {
+            G.set(base + heldAt, G.get(base + heldAt) + held);
+        }
+        if (qAt >= 0) {
+            Q.set(qAt, qHeld);
         }
         if (lid == 0) {
             changed.set(j, count);
