@@ -36,7 +36,7 @@ public final class ComqKernels {
     public static final int OP = 0;
     /** Index of the order flag in {@code control}: 1 cyclic ({@code i = k}), 0 the greedy order in {@code order}. */
     public static final int CYCLIC = 1;
-    /** Index of the tie rule in {@code control}: the ordinal of {@link io.comq.quant.TieRule}. */
+    /** Index of the tie rule in {@code control}: one of the {@code TIE_*} codes. */
     public static final int TIE = 2;
     /** Length of {@code control}. */
     public static final int CONTROL_LENGTH = 3;
@@ -48,9 +48,11 @@ public final class ComqKernels {
     public static final int OP_SCALES = 4;
     public static final int OP_RESIDUAL = 5;
 
-    private static final int HALF_EVEN = 0;
-    private static final int HALF_AWAY = 1;
-    private static final int HALF_UP = 2;
+    /** Tie rules of {@link io.comq.quant.TieRule}, as the kernels know them. */
+    public static final int TIE_HALF_EVEN = 0;
+    public static final int TIE_HALF_AWAY = 1;
+    public static final int TIE_HALF_UP = 2;
+    public static final int TIE_HALF_DOWN = 3;
 
     private ComqKernels() {
     }
@@ -397,15 +399,15 @@ public final class ComqKernels {
         }
     }
 
-    /** {@code clip(round(x), lo, hi)} with the tie rule's ordinal (floor-based: {@code Math.rint} does not compile). */
+    /** {@code clip(round(x), lo, hi)} with tie rule {@code tie} (floor-based: {@code Math.rint} does not compile). */
     private static int code(float x, int lo, int hi, int tie) {
         float rounded = round(x, tie);
         return rounded < lo ? lo : rounded > hi ? hi : (int) rounded;
     }
 
-    /** {@link io.comq.quant.TieRule#round(float)} for the rule with ordinal {@code tie}, in the same float steps. */
+    /** {@link io.comq.quant.TieRule#round(float)} for the rule coded {@code tie} ({@code TIE_*}), in the same float steps. */
     private static float round(float x, int tie) {
-        if (tie == HALF_EVEN) {
+        if (tie == TIE_HALF_EVEN) {
             float f = TornadoMath.floor(x);
             float frac = x - f;
             if (frac > 0.5f) {
@@ -417,11 +419,11 @@ public final class ComqKernels {
             float half = f * 0.5f;
             return half == TornadoMath.floor(half) ? f : f + 1f;
         }
-        if (tie == HALF_AWAY) {
+        if (tie == TIE_HALF_AWAY) {
             float m = TornadoMath.floor(TornadoMath.abs(x) + 0.5f);
-            return x > 0f ? m : x < 0f ? -m : 0f * m;
+            return x > 0f ? m : x < 0f ? -m : 0f;
         }
-        if (tie == HALF_UP) {
+        if (tie == TIE_HALF_UP) {
             return TornadoMath.floor(x + 0.5f);
         }
         return -TornadoMath.floor(-(x - 0.5f));                              // half-down: ceil(x - 0.5)

@@ -144,13 +144,13 @@ public final class TornadoKernel implements QuantKernel {
 
     @Override
     public synchronized int[] greedyOrder(SweepState s) {
-        currentOrder = bind(s).order(s.tie().ordinal());
+        currentOrder = bind(s).order(tie(s));
         return currentOrder;
     }
 
     @Override
     public synchronized void computeGradient(SweepState s) {
-        bind(s).run(ComqKernels.OP_GRADIENT, true, s.tie().ordinal());
+        bind(s).run(ComqKernels.OP_GRADIENT, true, tie(s));
     }
 
     @Override
@@ -160,19 +160,19 @@ public final class TornadoKernel implements QuantKernel {
             throw new IllegalArgumentException("the " + NAME + " kernel sweeps cyclically or in the greedy order it "
                     + "computed for this state (greedyOrder), not in another order");
         }
-        p.run(ComqKernels.OP_SWEEP, order == null, s.tie().ordinal());
+        p.run(ComqKernels.OP_SWEEP, order == null, tie(s));
         return p.changed();
     }
 
     @Override
     public synchronized void updateScales(SweepState s) {
-        bind(s).run(ComqKernels.OP_SCALES, true, s.tie().ordinal());
+        bind(s).run(ComqKernels.OP_SCALES, true, tie(s));
     }
 
     @Override
     public synchronized double[] residualErrors(SweepState s) {
         LayerPlan p = bind(s);
-        p.run(ComqKernels.OP_RESIDUAL, true, s.tie().ordinal());
+        p.run(ComqKernels.OP_RESIDUAL, true, tie(s));
         return p.errors();
     }
 
@@ -184,6 +184,15 @@ public final class TornadoKernel implements QuantKernel {
             current = null;
             currentOrder = null;
         }
+    }
+
+    private static int tie(SweepState s) {
+        return switch (s.tie()) {
+            case HALF_EVEN -> ComqKernels.TIE_HALF_EVEN;
+            case HALF_AWAY -> ComqKernels.TIE_HALF_AWAY;
+            case HALF_UP -> ComqKernels.TIE_HALF_UP;
+            case HALF_DOWN -> ComqKernels.TIE_HALF_DOWN;
+        };
     }
 
     /** The plan holding {@code s} on the device, loading it (and bringing the previous state home) when new. */
