@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -43,14 +45,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TornadoParityTest {
 
     private static QuantKernel tornado;
+    private static String unavailable;
 
     @BeforeAll
     static void open() {
         TornadoKernelProvider provider = new TornadoKernelProvider();
         tornado = provider.create(new KernelOptions("tornadovm", 0, System.getProperty("comq.tornado.device", "")))
                 .orElse(null);
-        assumeTrue(tornado != null, "TornadoVM backend unavailable: " + provider.unavailableReason());
-        System.out.println("TornadoVM device: " + tornado.device());
+        unavailable = provider.unavailableReason();
+        System.out.println(tornado == null ? "TornadoVM backend unavailable: " + unavailable
+                : "TornadoVM device: " + tornado.device());
+    }
+
+    /** Skips the calling test, with the reason, when there is no TornadoVM device (each test shows as skipped). */
+    @BeforeEach
+    void needsADevice() {
+        assumeTrue(tornado != null, "TornadoVM backend unavailable: " + unavailable);
     }
 
     @AfterAll
@@ -134,6 +144,12 @@ class TornadoParityTest {
             cpu = new LayerQuantizer(scalar).quantize(problem, cfg, ProgressListener.NONE);
         }
         assertAgree(cpu, gpu, in + "x" + out + " " + order + " " + update);
+    }
+
+    @Test
+    @Tag("slow")
+    void aTransformerSizedLayerAgreesWithTheCpu() {
+        largeRandomLayersAgreeWithTheCpu(2048, 1024, ComqConfig.Order.GREEDY, ComqConfig.ScaleUpdate.POST);
     }
 
     @Test
