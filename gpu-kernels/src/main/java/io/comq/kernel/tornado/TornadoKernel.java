@@ -6,6 +6,7 @@ import io.comq.kernel.SweepState;
 import io.comq.quant.Precision;
 import io.comq.tensor.Matrix;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,8 +21,9 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * back by {@link #release} (or when the next layer's state is loaded). Execution plans are kept per layer shape (their
  * kernels are compiled for that shape). Calls are serialised: one device queue.
  *
- * <p>The sweep visits coordinates cyclically or in the greedy order this kernel computed for the same state (the
- * order stays on the device); any other order is rejected.
+ * <p>The sweep visits coordinates cyclically or in the greedy order (which this kernel computes and keeps on the
+ * device); any other order is rejected. Calls on several states interleaved work, but move the states on and off the
+ * device each time.
  */
 public final class TornadoKernel implements QuantKernel {
 
@@ -157,8 +159,13 @@ public final class TornadoKernel implements QuantKernel {
     public synchronized long sweep(SweepState s, int[] order) {
         LayerPlan p = bind(s);
         if (order != null && order != currentOrder) {
-            throw new IllegalArgumentException("the " + NAME + " kernel sweeps cyclically or in the greedy order it "
-                    + "computed for this state (greedyOrder), not in another order");
+            // The state was moved off the device since its order was computed (calls on another state in between):
+            // compute it again on the device, and accept only the greedy order itself.
+            currentOrder = p.order(tie(s));
+            if (!Arrays.equals(order, currentOrder)) {
+                throw new IllegalArgumentException("the " + NAME + " kernel sweeps cyclically or in the greedy order "
+                        + "(greedyOrder), not in another order");
+            }
         }
         p.run(ComqKernels.OP_SWEEP, order == null, tie(s));
         return p.changed();

@@ -2,6 +2,7 @@ package io.comq.kernel.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -215,6 +216,65 @@ class TornadoParityTest {
         for (int j = 0; j < out; j++) {
             assertEquals(eCpu[j], eGpu[j], 1e-3 * Math.abs(eCpu[j]), "error of channel " + j);
         }
+    }
+
+    @Test
+    void interleavedStatesKeepTheirOwnData() {
+        int in = 128;
+        int out = 32;
+        SyntheticLayer a = SyntheticLayer.generate(in, out, 21);
+        SyntheticLayer b = SyntheticLayer.generate(in, out, 22);
+        SweepState.F32 sa = state(a);
+        SweepState.F32 sb = state(b);
+        SweepState.F32 ra = state(a);
+        SweepState.F32 rb = state(b);
+        int[] oa = tornado.greedyOrder(sa);
+        int[] ob = tornado.greedyOrder(sb);
+        for (int k = 0; k < 2; k++) {
+            tornado.sweep(sa, oa);
+            tornado.sweep(sb, ob);
+        }
+        tornado.release(sa);
+        tornado.release(sb);
+        try (ScalarKernel scalar = new ScalarKernel(1)) {
+            int[] pa = scalar.greedyOrder(ra);
+            int[] pb = scalar.greedyOrder(rb);
+            for (int k = 0; k < 2; k++) {
+                scalar.sweep(ra, pa);
+                scalar.sweep(rb, pb);
+            }
+        }
+        assertArrayEquals(ra.Z(), sa.Z(), "codes of the first state");
+        assertArrayEquals(rb.Z(), sb.Z(), "codes of the second state");
+        int[] shuffled = oa.clone();
+        int t = shuffled[0];
+        shuffled[0] = shuffled[1];
+        shuffled[1] = t;
+        SweepState.F32 sc = state(a);
+        tornado.greedyOrder(sc);
+        assertThrows(IllegalArgumentException.class, () -> tornado.sweep(sc, shuffled), "an order of its own");
+        tornado.release(sc);
+    }
+
+    /** A 4-bit sym-maxabs state of {@code layer}, init fp. */
+    private static SweepState.F32 state(SyntheticLayer layer) {
+        int in = layer.in();
+        int out = layer.out();
+        float[] W = layer.channelMajorW();
+        float[] scale = new float[out];
+        int[] lo = new int[out];
+        int[] hi = new int[out];
+        for (int j = 0; j < out; j++) {
+            float max = 0;
+            for (int i = 0; i < in; i++) {
+                max = Math.max(max, Math.abs(W[j * in + i]));
+            }
+            scale[j] = max / 7;
+            lo[j] = -8;
+            hi[j] = 7;
+        }
+        return new SweepState.F32(new Layout(in, out, in), TieRule.HALF_EVEN, layer.H(), W, W.clone(),
+                new int[in * out], new float[in * out], scale, lo, hi);
     }
 
     @Test
