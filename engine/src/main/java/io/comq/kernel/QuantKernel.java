@@ -6,7 +6,8 @@ import io.comq.tensor.Matrix;
 /**
  * The compute operations of calibration and COMQ, behind one interface so that a CPU, SIMD or GPU (TornadoVM)
  * backend can run them. A kernel does no I/O and keeps no state between calls besides its thread pool or device
- * context. Implementations must be thread-safe for calls on distinct states.
+ * context, and a device backend's copy of the layer it is working on (until {@link #release}). Implementations must be
+ * thread-safe for calls on distinct states.
  *
  * <p>Backends are found by {@link Kernels}: TornadoVM when present and working, then the SIMD CPU kernel, then the
  * scalar reference.
