@@ -18,14 +18,17 @@ import java.util.Locale;
  * @param seed       seed of the synthetic layers
  * @param repeats    runs of each method on each layer; the fastest is reported (as for the sgemm reference), the
  *                   peak heap is the largest of all runs
+ * @param device     accelerator device for the {@code tornadovm} backend ({@link io.comq.kernel.KernelOptions#device()}),
+ *                   empty for the default
  */
 public record BenchOptions(List<Shape> layers, List<String> methods, String backend, int threads, int sweeps,
-                           int block, int sgemmSize, long seed, int repeats) {
+                           int block, int sgemmSize, long seed, int repeats, String device) {
 
     /** The methods the benchmark knows. */
     public static final List<String> METHODS = List.of("comq-greedy", "comq-cyclic", "gptq", "rtn");
 
     public BenchOptions {
+        device = device == null ? "" : device;
         layers = List.copyOf(layers);
         methods = List.copyOf(methods);
         if (layers.isEmpty() || methods.isEmpty()) {
@@ -40,6 +43,12 @@ public record BenchOptions(List<Shape> layers, List<String> methods, String back
             throw new InvalidConfigException(
                     "sweeps, repeats and the sgemm size must be positive, threads and block >= 0");
         }
+    }
+
+    /** Options on the default device. */
+    public BenchOptions(List<Shape> layers, List<String> methods, String backend, int threads, int sweeps, int block,
+                        int sgemmSize, long seed, int repeats) {
+        this(layers, methods, backend, threads, sweeps, block, sgemmSize, seed, repeats, "");
     }
 
     /** The default run: the three transformer shapes, all methods, K = 3. */

@@ -128,7 +128,7 @@ public final class LayerBench {
     }
 
     private QuantKernel createKernel() {
-        KernelOptions k = new KernelOptions(options.backend(), options.threads(), "");
+        KernelOptions k = new KernelOptions(options.backend(), options.threads(), options.device());
         if (options.block() == 0) {
             return new Kernels().create(k);
         }

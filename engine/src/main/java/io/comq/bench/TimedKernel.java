@@ -80,6 +80,11 @@ final class TimedKernel implements QuantKernel {
     }
 
     @Override
+    public void release(SweepState s) {
+        inner.release(s);
+    }
+
+    @Override
     public double[] residualErrors(SweepState s) {
         return inner.residualErrors(s);
     }

@@ -6,7 +6,8 @@ import io.comq.tensor.Matrix;
 /**
  * The compute operations of calibration and COMQ, behind one interface so that a CPU, SIMD or GPU (TornadoVM)
  * backend can run them. A kernel does no I/O and keeps no state between calls besides its thread pool or device
- * context. Implementations must be thread-safe for calls on distinct states.
+ * context, and a device backend's copy of the layer it is working on (until {@link #release}). Implementations must be
+ * thread-safe for calls on distinct states.
  *
  * <p>Backends are found by {@link Kernels}: TornadoVM when present and working, then the SIMD CPU kernel, then the
  * scalar reference.
@@ -63,6 +64,15 @@ public interface QuantKernel extends AutoCloseable {
 
     /** Per-channel error {@code (w_j - q_j)^T H (w_j - q_j)}, computed from the current {@code G}. */
     double[] residualErrors(SweepState s);
+
+    /**
+     * Ends the work on {@code s}: its host arrays {@code Q}, {@code Z}, {@code G} and {@code scale} are current on
+     * return, and the backend lets go of what it held for it. A device backend keeps a layer's state on the device from
+     * the first call that names it until this call (so that a layer crosses the bus once); the CPU backends work on the
+     * host arrays and have nothing to do. Call it once after the last operation on a state, before reading the state.
+     */
+    default void release(SweepState s) {
+    }
 
     @Override
     default void close() {

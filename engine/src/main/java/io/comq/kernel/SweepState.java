@@ -4,7 +4,8 @@ import io.comq.quant.TieRule;
 
 /**
  * The per-layer state a COMQ kernel works on, in one precision. Arrays are laid out by {@link Layout} (channel-major)
- * and are mutated in place by the kernel; names follow COMQ.md.
+ * and are mutated in place by the kernel (a device backend may hold them on the device until
+ * {@link QuantKernel#release}); names follow COMQ.md.
  *
  * <ul>
  *   <li>{@code H (in, in)}: the Gram matrix, read-only.</li>

@@ -157,6 +157,34 @@ class LayerQuantizerTest {
         assertTrue(p.getMessage().contains("greedy, cyclic"), p.getMessage());
     }
 
+    @Test
+    void comqReleasesTheStateOnceAfterItsLastOperation() {
+        List<String> calls = new ArrayList<>();
+        QuantKernel recording = new DelegatingKernel(kernel) {
+            @Override
+            public long sweep(SweepState s, int[] order) {
+                calls.add("sweep");
+                return super.sweep(s, order);
+            }
+
+            @Override
+            public double[] residualErrors(SweepState s) {
+                calls.add("residual");
+                return super.residualErrors(s);
+            }
+
+            @Override
+            public void release(SweepState s) {
+                calls.add("release");
+            }
+        };
+        LayerProblem p = RandomLayers.problem(44, 200, 64, 32);
+        new LayerQuantizer(recording).quantize(p, LayerConfig.of(ComqConfig.of(SPEC).withSweeps(2)
+                .withPrecision(Precision.FLOAT32)), ProgressListener.NONE);
+        assertEquals(List.of("sweep", "residual", "sweep", "residual", "release"), calls,
+                "a device backend must get its state back after the last sweep, before the codes are read");
+    }
+
     /** Forwards every operation to another kernel. */
     private static class DelegatingKernel implements QuantKernel {
         private final QuantKernel k;
@@ -213,6 +241,11 @@ class LayerQuantizerTest {
         @Override
         public double[] residualErrors(SweepState s) {
             return k.residualErrors(s);
+        }
+
+        @Override
+        public void release(SweepState s) {
+            k.release(s);
         }
     }
 }

@@ -2,15 +2,19 @@ package io.comq.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.comq.bench.BenchComparison;
 import io.comq.bench.BenchOptions;
 import io.comq.bench.BenchReport;
 import io.comq.bench.LayerBench;
+import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
+import io.comq.kernel.Kernels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,8 +46,16 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Methods among comq-greedy, comq-cyclic, gptq, rtn (default: ${DEFAULT-VALUE}).")
     String methods;
 
-    @Option(names = "--backend", defaultValue = "auto", description = "Kernel backend (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "B,...",
+            description = {"Kernel backend, or several separated by commas (e.g. cpu-simd,tornadovm) to run each in turn "
+                    + "in this process and compare them (default: ${DEFAULT-VALUE}).",
+                    "tornadovm needs java @$TORNADOVM_HOME/tornado-argfile and the comq-gpu-kernels jar."})
     String backend;
+
+    @Option(names = "--device", defaultValue = "", paramLabel = "DEVICE",
+            description = "Accelerator device for tornadovm: B:D (backend and device index), opencl, ptx or part of "
+                    + "the device name; default TornadoVM's default device.")
+    String device;
 
     @Option(names = "--threads", defaultValue = "0", description = "Kernel threads, 0 for all processors.")
     int threads;
@@ -70,14 +82,29 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BenchOptions options = new BenchOptions(BenchOptions.Shape.parseList(layers), split(methods), backend, threads,
-                sweeps, block, sgemmSize, seed, repeats);
-        BenchReport report = new LayerBench(options).run(System.err);
+        List<BenchReport> reports = new ArrayList<>();
         PrintWriter out = spec.commandLine().getOut();
-        out.print(report.table());
-        out.flush();
+        List<String> known = new Kernels().names();
+        for (String b : split(backend)) {
+            if (!"auto".equals(b) && !known.contains(b)) {
+                throw new InvalidConfigException("unknown backend '" + b + "': available are " + known);
+            }
+        }
+        for (String b : split(backend)) {
+            BenchOptions options = new BenchOptions(BenchOptions.Shape.parseList(layers), split(methods), b, threads,
+                    sweeps, block, sgemmSize, seed, repeats, device);
+            BenchReport report = new LayerBench(options).run(System.err);
+            reports.add(report);
+            out.print(report.table());
+            out.println();
+            out.flush();
+        }
+        if (reports.size() > 1) {
+            out.print(BenchComparison.table(reports));
+            out.flush();
+        }
         if (json != null) {
-            writeJson(report, json);
+            writeJson(reports.size() == 1 ? reports.get(0) : reports, json);
         }
         return Main.EXIT_OK;
     }
@@ -87,7 +114,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Writes the report next to the target and moves it into place, so a reader never sees half a file. */
-    private static void writeJson(BenchReport report, Path target) {
+    private static void writeJson(Object report, Path target) {
         Path abs = target.toAbsolutePath();
         Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
         try {

@@ -5,13 +5,18 @@ import picocli.CommandLine.Option;
 
 /**
  * How a command runs, shared by {@code comq layer} and {@code comq quantize} (a picocli mixin): the kernel backend and
- * threads, replacing the output folder, progress and error detail.
+ * threads (and accelerator device), replacing the output folder, progress and error detail.
  */
 final class RunOptions {
 
     @Option(names = "--backend", defaultValue = "auto",
-            description = "Kernel: auto, cpu-simd, cpu-scalar (or an installed accelerator) (default: ${DEFAULT-VALUE}).")
+            description = "Kernel: auto, cpu-simd, cpu-scalar, tornadovm (with a TornadoVM SDK) (default: ${DEFAULT-VALUE}).")
     String backend;
+
+    @Option(names = "--device", defaultValue = "", paramLabel = "DEVICE",
+            description = "Accelerator device for tornadovm: B:D (backend and device index), opencl, ptx or part of the "
+                    + "device name; default TornadoVM's default device.")
+    String device;
 
     @Option(names = "--threads", defaultValue = "0", description = "Worker threads, 0 = all processors (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -27,6 +32,6 @@ final class RunOptions {
 
     /** The kernel the options ask for. */
     KernelOptions kernel() {
-        return new KernelOptions(backend, threads, "");
+        return new KernelOptions(backend, threads, device);
     }
 }

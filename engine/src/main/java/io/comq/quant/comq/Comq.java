@@ -64,23 +64,27 @@ public final class Comq {
         if (dead > 0) {
             guards.add(dead + " dead input" + (dead == 1 ? "" : "s") + " (H_ii = 0): COMQ took t = W_ij there");
         }
-        if (start != null) {
-            kernel.computeGradient(state);
-        }
-        int[] order = cfg.order() == ComqConfig.Order.GREEDY ? kernel.greedyOrder(state) : null;
         double[] errs = new double[cfg.sweeps()];
-        for (int k = 0; k < cfg.sweeps(); k++) {
-            kernel.sweep(state, order);
-            if (cfg.scaleUpdate() == ComqConfig.ScaleUpdate.POST) {
-                kernel.updateScales(state);
+        try {
+            if (start != null) {
+                kernel.computeGradient(state);
             }
-            double e = 0;
-            for (double v : kernel.residualErrors(state)) {
-                e += v;
+            int[] order = cfg.order() == ComqConfig.Order.GREEDY ? kernel.greedyOrder(state) : null;
+            for (int k = 0; k < cfg.sweeps(); k++) {
+                kernel.sweep(state, order);
+                if (cfg.scaleUpdate() == ComqConfig.ScaleUpdate.POST) {
+                    kernel.updateScales(state);
+                }
+                double e = 0;
+                for (double v : kernel.residualErrors(state)) {
+                    e += v;
+                }
+                errs[k] = e;
+                listener.progress("sweep " + (k + 1) + "/" + cfg.sweeps(), k + 1, cfg.sweeps());
+                listener.sweepFinished(k + 1, cfg.sweeps(), normSq == 0 ? 0 : e / normSq);
             }
-            errs[k] = e;
-            listener.progress("sweep " + (k + 1) + "/" + cfg.sweeps(), k + 1, cfg.sweeps());
-            listener.sweepFinished(k + 1, cfg.sweeps(), normSq == 0 ? 0 : e / normSq);
+        } finally {
+            kernel.release(state);
         }
         QuantGrid last = cfg.scaleUpdate() == ComqConfig.ScaleUpdate.POST ? gridOf(layout, grid, state) : grid;
         return new Quantized(rowMajorCodes(layout, state.Z()), last, errs, guards);
