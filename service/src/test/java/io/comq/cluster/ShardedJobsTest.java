@@ -28,6 +28,13 @@ import picocli.CommandLine.ParseResult;
  */
 @EnableKubernetesMockClient(crud = true, https = false)
 class ShardedJobsTest {
+    /** The mock server logs every request at INFO; held so that the level sticks. */
+    static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     KubernetesClient client;
 
     static final String NS = "ml";
