@@ -51,15 +51,20 @@ echo "smoke: CLI ran as uid 10001 from the staged image; native cache untouched 
 
 if run --help 2>/dev/null | grep -q "^  serve "; then
     port=18080
-    mkdir -p "$work/run/data"
+    mkdir -p "$work/run/data" && chmod 777 "$work/run/data"
     printf 'smoke-token smoke\n' > "$work/run/tokens" && chmod 644 "$work/run/tokens"
     (cd "$work/run" && exec env HOME="$work/run" COMQ_DATA_DIR="$work/run/data" COMQ_AUTH_TOKENS_FILE="$work/run/tokens" \
         MICRONAUT_SERVER_PORT=$port "${as_user[@]}" "${entry[@]}" "${cmd[@]}") > "$work/serve.log" 2>&1 &
     server=$!
+    # the paths the Kubernetes probes use
+    mapfile -t probes < <(grep -E '^ +path: /' "$root/k8s/base/deployment.yaml" | awk '{print $2}' | sort -u)
+    [ "${#probes[@]}" -ge 2 ] || { echo "smoke: no probe paths in k8s/base/deployment.yaml" >&2; exit 1; }
     for _ in $(seq 1 120); do
-        if curl -fsS "http://127.0.0.1:$port/health/readiness" > /dev/null 2>&1; then
-            curl -fsS "http://127.0.0.1:$port/health/liveness" > /dev/null
-            echo "smoke: 'comq ${cmd[*]}' is ready on :$port (/health/readiness and /health/liveness answer 200)"
+        if curl -fsS "http://127.0.0.1:$port${probes[0]}" > /dev/null 2>&1; then
+            for p in "${probes[@]}"; do
+                curl -fsS "http://127.0.0.1:$port$p" > /dev/null
+            done
+            echo "smoke: 'comq ${cmd[*]}' is up on :$port; the probes' paths answer 200: ${probes[*]}"
             exit 0
         fi
         if ! kill -0 "$server" 2>/dev/null; then break; fi

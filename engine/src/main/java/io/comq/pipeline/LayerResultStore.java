@@ -70,7 +70,7 @@ public final class LayerResultStore {
                          long seed, int batchSize) {
         public Header {
             layers = List.copyOf(layers);
-            settings = Map.copyOf(settings);
+            settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         }
 
         /** The first difference that keeps two runs from sharing a store, or null if they may. */

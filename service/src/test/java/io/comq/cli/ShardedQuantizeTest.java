@@ -92,6 +92,21 @@ class ShardedQuantizeTest {
 
         assertArrayEquals(Files.readAllBytes(single.resolve("model.onnx")),
                 Files.readAllBytes(assembled.resolve("model.onnx")), "assembled model differs from a single run's");
+        List<String> keys = new ArrayList<>(s0Settings(assembled));
+        keys.remove("shards");
+        assertEquals(new ArrayList<>(s0Settings(single)), keys, "the report's settings keep their order");
+
+        // a damaged layer file is named, not used
+        Path npz = shared.resolve("layers").resolve("0001.npz");
+        byte[] b = Files.readAllBytes(npz);
+        b[b.length / 2] ^= 1;
+        Files.write(npz, b);
+        CliRun damaged = CliRun.of("assemble", "--shards", shared.toString(), "--model", model.toString(),
+                "--out", dir.resolve("again").toString());
+        assertEquals(2, damaged.code(), damaged::toString);
+        assertTrue(damaged.err().contains("layer 'fc1': " + npz + " is missing or does not match its SHA-256"),
+                damaged::toString);
+        assertFalse(Files.exists(dir.resolve("again")));
         ModelReport a = Reports.read(assembled.resolve(Reports.JSON_FILE));
         ModelReport s = Reports.read(single.resolve(Reports.JSON_FILE));
         assertEquals(names(s), names(a));
@@ -164,6 +179,10 @@ class ShardedQuantizeTest {
         assertTrue(Files.exists(lost));
         assertArrayEquals(Files.readAllBytes(first.resolve("model.onnx")),
                 Files.readAllBytes(second.resolve("model.onnx")));
+    }
+
+    private static java.util.Set<String> s0Settings(Path out) {
+        return Reports.read(out.resolve(Reports.JSON_FILE)).settings().keySet();
     }
 
     private static List<String> names(ModelReport r) {
