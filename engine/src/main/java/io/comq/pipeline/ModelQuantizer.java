@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.comq.calibration.CalibrationOptions;
-import io.comq.calibration.CalibrationTarget;
 import io.comq.calibration.CalibrationTargets;
 import io.comq.calibration.Calibrator;
 import io.comq.calibration.LayerStatistics;
