@@ -301,14 +301,39 @@ public final class LayerResultStore {
         return open;
     }
 
-    /** Deletes the store's files (after its results went into a final artifact, if the caller wants). */
+    /**
+     * Deletes the store's own files (header, layer records and arrays, shard markers) and then its folders if that
+     * leaves them empty; anything else in the folder stays.
+     */
     public void delete() {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted((a, b) -> b.compareTo(a)).toList()) {
-                Files.deleteIfExists(p);
+        try {
+            for (String sub : List.of("layers", "shards")) {
+                Path d = dir.resolve(sub);
+                if (!Files.isDirectory(d)) {
+                    continue;
+                }
+                try (Stream<Path> s = Files.list(d)) {
+                    for (Path p : s.toList()) {
+                        String n = p.getFileName().toString();
+                        if (n.matches("\\d{4}\\.(npz|json)") || n.matches("shard-\\d+-of-\\d+\\.json")) {
+                            Files.delete(p);
+                        }
+                    }
+                }
+                deleteIfEmpty(d);
             }
+            Files.deleteIfExists(dir.resolve(HEADER_FILE));
+            deleteIfEmpty(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot delete the results in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteIfEmpty(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            if (s.findAny().isEmpty()) {
+                Files.delete(d);
+            }
         }
     }
 

@@ -93,7 +93,8 @@ public final class ModelQuantizer {
     /**
      * Runs the job resumably: layers whose results are already in {@code checkpoint} (a {@link LayerResultStore} of
      * the same model, calibration set and settings) are neither calibrated nor quantized again, and every layer
-     * finished now is saved there as soon as it is done. ONNX models only.
+     * finished now is saved there as soon as it is done; once the model is written the checkpoint's files are deleted.
+     * ONNX models only.
      *
      * @throws io.comq.error.InvalidInputException also if the checkpoint holds layers of another run
      */
@@ -195,6 +196,9 @@ public final class ModelQuantizer {
                             job.batchSize(), settings), model, ordered, entries, env, so, reference,
                             split.hasValidation() ? split.validate() : null, progress);
                     stage.commit(job.force());
+                    if (store != null) {
+                        store.delete(); // the checkpoint served its purpose; a later run starts afresh
+                    }
                     return report;
                 }
             }

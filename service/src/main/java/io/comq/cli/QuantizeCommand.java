@@ -80,7 +80,7 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", paramLabel = "DIR",
             description = "Save each finished layer into DIR and reuse the layers already there (resume after a "
-                    + "crash); ONNX only.")
+                    + "crash); deleted once the model is written. ONNX only.")
     Path checkpoint;
 
     @Option(names = "--precision", defaultValue = "float32", description = "float32 or float64 (default: ${DEFAULT-VALUE}).")

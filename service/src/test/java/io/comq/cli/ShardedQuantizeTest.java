@@ -3,9 +3,14 @@ package io.comq.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.pipeline.LayerResultStore;
+import io.comq.pipeline.ModelJob;
+import io.comq.pipeline.ModelQuantizer;
+import io.comq.quant.ProgressListener;
 import io.comq.report.LayerEntry;
 import io.comq.report.ModelReport;
 import io.comq.report.Reports;
@@ -14,7 +19,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +26,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Sharded quantization as a Kubernetes Indexed Job runs it: {@code comq quantize --shard i/3} in three separate JVM
@@ -155,30 +160,44 @@ class ShardedQuantizeTest {
     }
 
     @Test
-    void aCheckpointResumesWithoutRecomputingFinishedLayers() throws Exception {
+    void aCheckpointResumesACrashedRunWithoutRecomputingFinishedLayersAndIsRemovedAfterwards() throws Exception {
         Path ck = dir.resolve("ck");
-        Path first = dir.resolve("first");
-        CliRun r1 = CliRun.of(quantizeArgs("--checkpoint", ck.toString(), "--out", first.toString())
-                .toArray(String[]::new));
-        assertEquals(0, r1.code(), r1::toString);
-        LayerResultStore store = LayerResultStore.read(ck);
-        assertEquals(List.of(), store.missing());
-
-        // a crash after two layers: the third layer's record is gone
-        Path lost = ck.resolve("layers").resolve("0002.json");
-        Files.delete(lost);
-        FileTime before = Files.getLastModifiedTime(ck.resolve("layers").resolve("0000.json"));
-        Path second = dir.resolve("second");
-        List<String> args = quantizeArgs("--checkpoint", ck.toString(), "--out", second.toString());
+        Path out = dir.resolve("out");
+        List<String> args = quantizeArgs("--checkpoint", ck.toString(), "--out", out.toString());
         args.remove("--no-progress");
-        CliRun r2 = CliRun.of(args.toArray(String[]::new));
-        assertEquals(0, r2.code(), r2::toString);
-        assertTrue(r2.err().contains("comq: quantized fc2 (1/1)"), r2::toString);
-        assertFalse(r2.err().contains("comq: quantized conv"), r2::toString);
-        assertEquals(before, Files.getLastModifiedTime(ck.resolve("layers").resolve("0000.json")));
-        assertTrue(Files.exists(lost));
-        assertArrayEquals(Files.readAllBytes(first.resolve("model.onnx")),
-                Files.readAllBytes(second.resolve("model.onnx")));
+
+        // the same job as the command line builds it, crashing right after its first layer was quantized
+        CommandLine cl = new CommandLine(new QuantizeCommand());
+        cl.parseArgs(args.subList(1, args.size()).toArray(String[]::new));
+        ModelJob job = ((QuantizeCommand) cl.getCommand()).job();
+        RuntimeException crash = new RuntimeException("node lost");
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> new ModelQuantizer().quantize(job, ck,
+                new ProgressListener() {
+                    @Override
+                    public void progress(String stage, long done, long total) {
+                        if (stage.startsWith("quantized ")) {
+                            throw crash;
+                        }
+                    }
+                }));
+        assertSame(crash, thrown);
+        assertFalse(Files.exists(out), "a crashed run leaves no output");
+        LayerResultStore store = LayerResultStore.read(ck);
+        assertEquals(2, store.missing().size(), store.missing()::toString);
+        String done = store.header().layers().stream().filter(store::has).findFirst().orElseThrow();
+
+        // started again with the same command: only the two missing layers are quantized
+        CliRun again = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, again.code(), again::toString);
+        assertFalse(again.err().contains("comq: quantized " + done + " "), again::toString);
+        assertTrue(again.err().contains("(2/2)"), again::toString);
+        assertFalse(Files.exists(ck), "the checkpoint is removed once the model is written");
+
+        Path fresh = dir.resolve("fresh");
+        CliRun plain = CliRun.of(quantizeArgs("--out", fresh.toString()).toArray(String[]::new));
+        assertEquals(0, plain.code(), plain::toString);
+        assertArrayEquals(Files.readAllBytes(fresh.resolve("model.onnx")), Files.readAllBytes(out.resolve("model.onnx")),
+                "a resumed run writes the model an uninterrupted run writes");
     }
 
     private static java.util.Set<String> s0Settings(Path out) {
