@@ -86,18 +86,69 @@ public final class ModelQuantizer {
     public ModelReport quantize(ModelJob job, ProgressListener progress) {
         ProgressListener p = progress == null ? ProgressListener.NONE : progress;
         try (QuantKernel kernel = kernels.create(job.kernel(), job.layer().method().precision())) {
-            return job.format().isOnnx() ? onnx(job, p, kernel) : safetensors(job, p, kernel);
+            return job.format().isOnnx() ? onnx(job, p, kernel, null) : safetensors(job, p, kernel);
         }
     }
 
-    private ModelReport onnx(ModelJob job, ProgressListener progress, QuantKernel kernel) {
+    /**
+     * Runs the job resumably: layers whose results are already in {@code checkpoint} (a {@link LayerResultStore} of
+     * the same model, calibration set and settings) are neither calibrated nor quantized again, and every layer
+     * finished now is saved there as soon as it is done; once the model is written the checkpoint's files are deleted.
+     * ONNX models only.
+     *
+     * @throws io.comq.error.InvalidInputException also if the checkpoint holds layers of another run
+     */
+    public ModelReport quantize(ModelJob job, Path checkpoint, ProgressListener progress) {
+        requireOnnx(job, "a checkpoint folder");
+        return run(job, new Resume(checkpoint, null), progress);
+    }
+
+    /**
+     * Quantizes one shard's layers ({@link Sharding}) into the shared folder {@code shardDir} and writes no model:
+     * {@link Assembler} builds the model once every shard is done. Layers already in the folder are skipped, so a
+     * restarted shard resumes. ONNX models only; {@code job.out()} is not written.
+     */
+    public ShardSummary quantizeShard(ModelJob job, Sharding.Shard shard, Path shardDir, ProgressListener progress) {
+        requireOnnx(job, "--shard");
+        Resume resume = new Resume(shardDir, shard);
+        run(job, resume, progress);
+        return resume.summary;
+    }
+
+    /** What a shard did: its layers (model order) and how many of them were already in the folder. */
+    public record ShardSummary(Sharding.Shard shard, List<String> layers, int reused, Path dir) {
+    }
+
+    /** Where finished layers go and come from, and which shard this run is (null: all layers, then the model). */
+    private static final class Resume {
+        final Path dir;
+        final Sharding.Shard shard;
+        ShardSummary summary;
+
+        Resume(Path dir, Sharding.Shard shard) {
+            this.dir = dir;
+            this.shard = shard;
+        }
+    }
+
+    private static void requireOnnx(ModelJob job, String what) {
+        if (!job.format().isOnnx()) {
+            throw new InvalidConfigException(what + " applies to ONNX models (--format qdq or matmulnbits)");
+        }
+    }
+
+    private ModelReport run(ModelJob job, Resume resume, ProgressListener progress) {
+        ProgressListener p = progress == null ? ProgressListener.NONE : progress;
+        try (QuantKernel kernel = kernels.create(job.kernel(), job.layer().method().precision())) {
+            return onnx(job, p, kernel, resume);
+        }
+    }
+
+    private ModelReport onnx(ModelJob job, ProgressListener progress, QuantKernel kernel, Resume resume) {
         OnnxModel model = OnnxModel.load(job.model());
         List<OnnxLayer> layers = model.layers(job.selection());
-        CalibrationPlan plan = CalibrationPlan.of(model, layers);
-        Map<String, OnnxLayer> byId = new HashMap<>();
         Map<OnnxLayer, LayerConfig> configs = new HashMap<>();
         for (OnnxLayer l : layers) {
-            byId.put(l.id(), l);
             LayerConfig c = configFor(job, job.selection().bits(l, bits(job)));
             checkGroups(c, l.id(), l.in());
             configs.put(l, c);
@@ -109,44 +160,45 @@ public final class ModelQuantizer {
             try (OrtSession reference = session(env, job.model(), so, "the model")) {
                 set.checkAgainst(OrtTensors.inputs(reference));
                 CalibrationSplit split = CalibrationSplit.of(set, job.validationFraction(), job.seed());
+                Map<String, String> settings = settings(job, set.samples(), split);
+                LayerResultStore store = resume == null ? null : LayerResultStore.open(resume.dir,
+                        JobFingerprint.header(job, layers, settings, resume.shard == null ? 0 : resume.shard.count()));
+                List<OnnxLayer> mine = layers;
+                if (resume != null && resume.shard != null) {
+                    Set<String> ids = Sharding.layersOf(layers, resume.shard);
+                    mine = layers.stream().filter(l -> ids.contains(l.id())).toList();
+                }
+                List<OnnxLayer> todo = store == null ? mine
+                        : mine.stream().filter(l -> !store.has(l.id())).toList();
+                if (resume != null && resume.shard != null) {
+                    calibrateAndQuantize(model, todo, configs, split, job, progress, kernel, store);
+                    List<String> ids = mine.stream().map(OnnxLayer::id).toList();
+                    store.markDone(resume.shard, ids);
+                    resume.summary = new ShardSummary(resume.shard, ids, ids.size() - todo.size(), resume.dir);
+                    return null;
+                }
                 try (StagingDir stage = StagingDir.open(job.out(), job.force())) {
-                    LayerQuantizer quantizer = new LayerQuantizer(kernel);
-                    Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
-                    Calibrator calibrator = new Calibrator(kernel, plan.externalDataDir());
-                    calibrator.calibrate(plan.model(), plan.targets(), split.fit(),
-                            CalibrationOptions.defaults().withBatchSize(job.batchSize()).withMaskInput(MASK_INPUT),
-                            progress, stats -> {
-                                OnnxLayer l = byId.get(stats.target().layerName());
-                                results.put(l, quantize(quantizer, model, l, stats, configs.get(l), progress));
-                                progress.progress("quantized " + l.id(), results.size(), layers.size());
-                            });
+                    Map<OnnxLayer, List<LayerResult>> fresh =
+                            calibrateAndQuantize(model, todo, configs, split, job, progress, kernel, store);
                     Map<OnnxLayer, List<LayerResult>> ordered = new LinkedHashMap<>();
                     List<LayerEntry> entries = new ArrayList<>();
                     for (OnnxLayer l : layers) {
-                        ordered.put(l, results.get(l));
-                        entries.add(entry(l, results.get(l)));
-                    }
-                    Path file = stage.path().resolve(MODEL_FILE);
-                    WriteReport written = new OnnxWriter().write(model, ordered, file,
-                            WriteOptions.of(job.format().onnx()));
-                    Drift drift = null;
-                    if (split.hasValidation()) {
-                        try (OrtSession quantized = session(env, file, so, "the quantized model")) {
-                            drift = DriftEvaluator.evaluate(reference, quantized, split.validate(), job.batchSize(),
-                                    MASK_INPUT, progress);
+                        if (fresh.containsKey(l)) {
+                            ordered.put(l, fresh.get(l));
+                            entries.add(entry(l, fresh.get(l)));
+                        } else {
+                            LayerResultStore.Finished f = store.get(l.id());
+                            ordered.put(l, f.results());
+                            entries.add(f.entry());
                         }
                     }
-                    List<Artifact> artifacts = new ArrayList<>();
-                    artifacts.add(Artifact.of(stage.path(), file));
-                    if (written.externalData() != null) {
-                        artifacts.add(Artifact.of(stage.path(), written.externalData()));
-                    }
-                    Map<String, String> settings = settings(job, set.samples(), split);
-                    settings.put("opset", Long.toString(written.opset()));
-                    ModelReport report = ModelReport.of(TOOL, job.model().toString(), settings, entries, drift,
-                            artifacts);
-                    Reports.write(stage.path(), report);
+                    ModelReport report = writeOnnx(new OnnxOutput(stage, job.format(), job.model().toString(),
+                            job.batchSize(), settings), model, ordered, entries, env, so, reference,
+                            split.hasValidation() ? split.validate() : null, progress);
                     stage.commit(job.force());
+                    if (store != null) {
+                        store.delete(); // the checkpoint served its purpose; a later run starts afresh
+                    }
                     return report;
                 }
             }
@@ -155,7 +207,73 @@ public final class ModelQuantizer {
         }
     }
 
-    private static OrtSession session(OrtEnvironment env, Path file, OrtSession.SessionOptions so, String what) {
+    /** Calibrates {@code todo} on the fit part and quantizes each layer as its statistics arrive (saved to store). */
+    private static Map<OnnxLayer, List<LayerResult>> calibrateAndQuantize(
+            OnnxModel model, List<OnnxLayer> todo, Map<OnnxLayer, LayerConfig> configs, CalibrationSplit split,
+            ModelJob job, ProgressListener progress, QuantKernel kernel, LayerResultStore store) {
+        Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
+        if (todo.isEmpty()) {
+            return results;
+        }
+        Map<String, OnnxLayer> byId = new HashMap<>();
+        for (OnnxLayer l : todo) {
+            byId.put(l.id(), l);
+        }
+        LayerQuantizer quantizer = new LayerQuantizer(kernel);
+        CalibrationPlan plan = CalibrationPlan.of(model, todo);
+        new Calibrator(kernel, plan.externalDataDir()).calibrate(plan.model(), plan.targets(), split.fit(),
+                CalibrationOptions.defaults().withBatchSize(job.batchSize()).withMaskInput(MASK_INPUT),
+                progress, stats -> {
+                    OnnxLayer l = byId.get(stats.target().layerName());
+                    List<LayerResult> rs = quantize(quantizer, model, l, stats, configs.get(l), progress);
+                    results.put(l, rs);
+                    if (store != null) {
+                        store.put(l.id(), rs, entry(l, rs));
+                    }
+                    progress.progress("quantized " + l.id(), results.size(), todo.size());
+                });
+        return results;
+    }
+
+    /**
+     * Where and how the quantized ONNX model goes: the staging folder, the format, the model's name for the report,
+     * the evaluation batch size and the report's settings.
+     */
+    record OnnxOutput(StagingDir stage, OutputFormat format, String modelName, int batchSize,
+                      Map<String, String> settings) {
+    }
+
+    /**
+     * Writes the quantized model, measures the drift on {@code validate} when given, and writes the report, all into
+     * the staging folder (not committed here).
+     */
+    static ModelReport writeOnnx(OnnxOutput out, OnnxModel model, Map<OnnxLayer, List<LayerResult>> ordered,
+                                 List<LayerEntry> entries, OrtEnvironment env, OrtSession.SessionOptions so,
+                                 OrtSession reference, CalibrationSet validate, ProgressListener progress)
+            throws OrtException {
+        Path dir = out.stage().path();
+        Path file = dir.resolve(MODEL_FILE);
+        WriteReport written = new OnnxWriter().write(model, ordered, file, WriteOptions.of(out.format().onnx()));
+        Drift drift = null;
+        if (validate != null && reference != null) {
+            try (OrtSession quantized = session(env, file, so, "the quantized model")) {
+                drift = DriftEvaluator.evaluate(reference, quantized, validate, out.batchSize(), MASK_INPUT,
+                        progress);
+            }
+        }
+        List<Artifact> artifacts = new ArrayList<>();
+        artifacts.add(Artifact.of(dir, file));
+        if (written.externalData() != null) {
+            artifacts.add(Artifact.of(dir, written.externalData()));
+        }
+        Map<String, String> settings = new LinkedHashMap<>(out.settings());
+        settings.put("opset", Long.toString(written.opset()));
+        ModelReport report = ModelReport.of(TOOL, out.modelName(), settings, entries, drift, artifacts);
+        Reports.write(dir, report);
+        return report;
+    }
+
+    static OrtSession session(OrtEnvironment env, Path file, OrtSession.SessionOptions so, String what) {
         try {
             return env.createSession(file.toString(), so);
         } catch (OrtException e) {
@@ -308,7 +426,7 @@ public final class ModelQuantizer {
         return new LayerConfig(at, job.layer().biasCompensation());
     }
 
-    private static Map<String, String> settings(ModelJob job, int samples, CalibrationSplit split) {
+    static Map<String, String> settings(ModelJob job, int samples, CalibrationSplit split) {
         MethodConfig m = job.layer().method();
         GridSpec g = m.grid();
         Map<String, String> s = new LinkedHashMap<>();

@@ -9,5 +9,10 @@
  * for the output drift, and write {@code report.json} and {@code report.html}. Safetensors: weight-only, with Gram
  * matrices supplied ({@code GramDir}), written as a GPTQ checkpoint. Everything is written into a temporary sibling
  * folder that is moved into place at the end, so a failed run leaves nothing behind.
+ *
+ * <p>Sharding and resuming (ONNX): {@link io.comq.pipeline.Sharding} splits the layers into cost-balanced shards;
+ * each shard calibrates and quantizes only its layers into a shared {@link io.comq.pipeline.LayerResultStore}, and
+ * {@link io.comq.pipeline.Assembler} writes the model from all of them, byte for byte what a single run writes. The same
+ * store is a single run's resume checkpoint.
  */
 package io.comq.pipeline;

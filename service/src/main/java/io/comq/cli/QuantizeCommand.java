@@ -5,6 +5,7 @@ import io.comq.format.onnx.LayerSelection;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.pipeline.OutputFormat;
+import io.comq.pipeline.Sharding;
 import io.comq.quant.LayerConfig;
 import io.comq.quant.MethodConfig;
 import io.comq.quant.ProgressListener;
@@ -64,8 +65,23 @@ public final class QuantizeCommand implements Callable<Integer> {
             description = "qdq, matmulnbits or safetensors (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must not exist or be empty).")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output folder (must not exist or be empty); required unless --shard is given.")
     Path out;
+
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "Quantize only shard I of N (from 0; a cost-balanced, deterministic share of the layers) "
+                    + "into --shard-dir, and write no model: 'comq assemble' does once all shards are done.")
+    String shard;
+
+    @Option(names = "--shard-dir", paramLabel = "DIR",
+            description = "The folder all shards share (a volume every pod mounts); layers already there are skipped.")
+    Path shardDir;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "Save each finished layer into DIR and reuse the layers already there (resume after a "
+                    + "crash); deleted once the model is written. ONNX only.")
+    Path checkpoint;
 
     @Option(names = "--precision", defaultValue = "float32", description = "float32 or float64 (default: ${DEFAULT-VALUE}).")
     String precision;
@@ -110,13 +126,24 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (shard != null) {
+            return shard();
+        }
+        if (shardDir != null) {
+            throw new InvalidConfigException("--shard-dir needs --shard I/N");
+        }
+        if (out == null) {
+            throw new InvalidConfigException("--out DIR is required (unless --shard is given)");
+        }
         ModelJob job = job();
         PrintWriter err = spec.commandLine().getErr();
         ProgressReporter.Mode mode = ProgressReporter.choose(run.noProgress, terminal);
         ProgressReporter bar = new ProgressReporter(err, mode);
         ModelReport report;
         try {
-            report = new ModelQuantizer().quantize(job, new Lines(bar, err, mode == ProgressReporter.Mode.LINES));
+            Lines lines = new Lines(bar, err, mode == ProgressReporter.Mode.LINES);
+            report = checkpoint == null ? new ModelQuantizer().quantize(job, lines)
+                    : new ModelQuantizer().quantize(job, checkpoint, lines);
         } finally {
             bar.finish();
         }
@@ -124,11 +151,41 @@ public final class QuantizeCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
+    /** {@code --shard I/N}: this shard's layers into the shared folder, no model. */
+    private int shard() {
+        Sharding.Shard s = Sharding.Shard.parse(shard);
+        if (shardDir == null) {
+            throw new InvalidConfigException("--shard needs --shard-dir DIR, the folder all shards share");
+        }
+        if (out != null || checkpoint != null) {
+            throw new InvalidConfigException("--shard writes into --shard-dir only; drop --out and --checkpoint (the "
+                    + "model comes from 'comq assemble')");
+        }
+        ModelJob job = job(shardDir);
+        PrintWriter err = spec.commandLine().getErr();
+        ProgressReporter.Mode mode = ProgressReporter.choose(run.noProgress, terminal);
+        ProgressReporter bar = new ProgressReporter(err, mode);
+        ModelQuantizer.ShardSummary done;
+        try {
+            done = new ModelQuantizer().quantizeShard(job, s, shardDir,
+                    new Lines(bar, err, mode == ProgressReporter.Mode.LINES));
+        } finally {
+            bar.finish();
+        }
+        spec.commandLine().getOut().printf(Locale.ROOT, "comq: shard %s done: %d layers in %s (%d already there)%n",
+                s, done.layers().size(), shardDir, done.reused());
+        return Main.EXIT_OK;
+    }
+
     /** The validated job from the options. */
     ModelJob job() {
+        return job(out);
+    }
+
+    private ModelJob job(Path target) {
         OutputFormat f = OutputFormat.parse(format);
         LayerSelection selection = LayerSelection.parse(exclude, opTypes(), layerBits);
-        return new ModelJob(model, calibration, gramDir, out, f, new LayerConfig(methodConfig(), biasCorrection),
+        return new ModelJob(model, calibration, gramDir, target, f, new LayerConfig(methodConfig(), biasCorrection),
                 selection, batchSize, validationFraction, seed, run.kernel(), run.force);
     }
 
