@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code comq} command line: one entry point, one subcommand per task. */
 @Command(name = "comq", mixinStandardHelpOptions = true, version = "comq 0.1.0",
         description = "Post-training quantization with COMQ, GPTQ and RTN.",
-        subcommands = {LayerCommand.class, QuantizeCommand.class, BenchCommand.class})
+        subcommands = {LayerCommand.class, QuantizeCommand.class, BenchCommand.class, ServeCommand.class})
 public final class Main {
 
     /** Process exit codes: 0 success, 1 internal error, 2 bad input (file, shape, option). */

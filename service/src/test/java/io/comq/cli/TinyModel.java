@@ -30,14 +30,14 @@ import java.util.Random;
  * A tiny image model built in code: {@code X (N, 3, 8, 8) -> conv (8, 3, 3, 3) pad 1 + bias -> Relu -> Transpose to
  * (N, 8, 8, 8) -> fc1 MatMul (8, 32) -> Relu -> fc2 MatMul (32, 16) -> Y (N, 8, 8, 16)}, and calibration data for it.
  */
-final class TinyModel {
+public final class TinyModel {
     private TinyModel() {
     }
 
     static final int C = 3;
     static final int HW = 8;
 
-    static ModelProto model(long seed) {
+    public static ModelProto model(long seed) {
         Random rnd = new Random(seed);
         GraphProto.Builder g = GraphProto.newBuilder().setName("tiny");
         g.addInput(value("X", "N", C, HW, HW));
@@ -57,7 +57,7 @@ final class TinyModel {
     }
 
     /** A model without MatMul, Gemm or Conv. */
-    static ModelProto reluOnly() {
+    public static ModelProto reluOnly() {
         GraphProto.Builder g = GraphProto.newBuilder().setName("relu");
         g.addInput(value("X", "N", C, HW, HW));
         g.addOutput(value("Y", "N", C, HW, HW));
@@ -65,13 +65,13 @@ final class TinyModel {
         return wrap(g);
     }
 
-    static Path write(Path file, ModelProto m) throws IOException {
+    public static Path write(Path file, ModelProto m) throws IOException {
         Files.write(file, m.toByteArray());
         return file;
     }
 
     /** {@code n} samples of X, uniform in [-1, 1]. */
-    static NpyArray inputs(int n, long seed) {
+    public static NpyArray inputs(int n, long seed) {
         Random rnd = new Random(seed);
         float[] x = new float[n * C * HW * HW];
         for (int k = 0; k < x.length; k++) {
@@ -80,7 +80,7 @@ final class TinyModel {
         return new NpyArray(new int[] {n, C, HW, HW}, NpyArray.DType.FLOAT32, x);
     }
 
-    static Path calibration(Path file, int n, long seed) {
+    public static Path calibration(Path file, int n, long seed) {
         Npz.write(file, Map.of("X", inputs(n, seed)), false);
         return file;
     }

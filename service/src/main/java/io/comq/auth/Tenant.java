@@ -1,0 +1,10 @@
+package io.comq.auth;
+
+/**
+ * The owner of models, calibration sets and jobs: the tenant of the bearer token a request carried. A controller
+ * receives it as a method parameter (see {@link TenantBinder}).
+ *
+ * @param id the tenant's name from the token configuration
+ */
+public record Tenant(String id) {
+}

@@ -1,0 +1,164 @@
+package io.comq.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.comq.error.InvalidConfigException;
+import io.comq.format.onnx.LayerSelection;
+import io.comq.kernel.KernelOptions;
+import io.comq.pipeline.ModelJob;
+import io.comq.pipeline.OutputFormat;
+import io.comq.quant.Grid;
+import io.comq.quant.GridSpec;
+import io.comq.quant.LayerConfig;
+import io.comq.quant.MethodConfig;
+import io.comq.quant.Precision;
+import io.comq.quant.TieRule;
+import io.comq.quant.comq.ComqConfig;
+import io.comq.quant.gptq.GptqConfig;
+import io.comq.quant.rtn.RtnConfig;
+import io.micronaut.core.annotation.Introspected;
+import io.micronaut.core.annotation.Nullable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The quantization settings of a job: everything {@code comq quantize} offers for an ONNX model, by the same names
+ * in camel case. Fields left out take the command line's defaults ({@link #resolved}); settings the chosen method
+ * would ignore are refused, as on the command line.
+ */
+@Introspected
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobSettings(@Nullable String method, @Nullable Integer bits, @Nullable String grid,
+                          @Nullable Integer groupSize, @Nullable Double ratio, @Nullable String tie,
+                          @Nullable Integer sweeps, @Nullable String order, @Nullable String init,
+                          @Nullable String scaleUpdate, @Nullable Double damp, @Nullable Boolean actOrder,
+                          @Nullable Integer blockSize, @Nullable String precision, @Nullable Boolean biasCorrection,
+                          @Nullable String format, @Nullable List<String> exclude, @Nullable List<String> excludeOps,
+                          @Nullable Map<String, Integer> layerBits, @Nullable Integer batchSize,
+                          @Nullable Double validationFraction, @Nullable Long seed, @Nullable String backend,
+                          @Nullable Integer threads) {
+
+    private static final List<String> OPS = List.of("MatMul", "Gemm", "Conv");
+
+    /** No settings given: every default. */
+    public static JobSettings defaults() {
+        return new JobSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * These settings with every default filled in and every value checked (by building the engine's configs).
+     *
+     * @throws InvalidConfigException naming the setting to fix
+     */
+    public JobSettings resolved() {
+        String m = or(method, "comq").trim().toLowerCase(Locale.ROOT);
+        switch (m) {
+            case "rtn":
+                refuse(m, "comq", sweeps, "sweeps", order, "order", init, "init", scaleUpdate, "scaleUpdate");
+                refuse(m, "gptq (or method comq with init gptq)", damp, "damp", actOrder, "actOrder", blockSize,
+                        "blockSize");
+                break;
+            case "gptq":
+                refuse(m, "comq", sweeps, "sweeps", order, "order", init, "init", scaleUpdate, "scaleUpdate");
+                break;
+            case "comq":
+                if (!"gptq".equalsIgnoreCase(or(init, "fp").trim())) {
+                    refuse(m, "gptq or init gptq", damp, "damp", actOrder, "actOrder", blockSize, "blockSize");
+                }
+                break;
+            default:
+                throw new InvalidConfigException("unknown method '" + method + "': use comq, gptq or rtn");
+        }
+        boolean comq = m.equals("comq");
+        boolean gptq = m.equals("gptq") || comq && "gptq".equalsIgnoreCase(or(init, "fp").trim());
+        String fmt = or(format, "qdq").trim().toLowerCase(Locale.ROOT);
+        if (!OutputFormat.parse(fmt).isOnnx()) {
+            throw new InvalidConfigException("format '" + format + "' is not offered by the service: it quantizes "
+                    + "ONNX models from a calibration set; use qdq or matmulnbits");
+        }
+        JobSettings r = new JobSettings(m, or(bits, 4), or(grid, "sym-maxabs"), or(groupSize, 0), or(ratio, 1.0),
+                or(tie, "half-even"), comq ? or(sweeps, 3) : null, comq ? or(order, "greedy") : null,
+                comq ? or(init, "fp") : null, comq ? or(scaleUpdate, "none") : null, gptq ? or(damp, 0.01) : null,
+                gptq ? or(actOrder, false) : null, gptq ? or(blockSize, 128) : null, or(precision, "float32"),
+                or(biasCorrection, false), fmt, exclude == null ? List.of() : List.copyOf(exclude),
+                excludeOps == null ? List.of() : List.copyOf(excludeOps),
+                layerBits == null ? Map.of() : new LinkedHashMap<>(layerBits), or(batchSize, 16),
+                or(validationFraction, ModelJob.DEFAULT_VALIDATION_FRACTION), or(seed, 0L), or(backend, "auto"),
+                or(threads, 0));
+        r.layerConfig();
+        r.selection();
+        r.kernel();
+        return r;
+    }
+
+    /** The engine's job for these (resolved) settings. */
+    public ModelJob modelJob(Path model, Path calibration, Path out) {
+        return new ModelJob(model, calibration, null, out, OutputFormat.parse(format), layerConfig(), selection(),
+                batchSize, validationFraction, seed, kernel(), true);
+    }
+
+    /** The method, grid and bias settings of every layer (resolved settings only). */
+    LayerConfig layerConfig() {
+        GridSpec g = new GridSpec(bits, Grid.parse(grid), ratio, groupSize, TieRule.parse(tie));
+        Precision p = Precision.parse(precision);
+        GptqConfig q = damp == null ? null : new GptqConfig(g, damp, actOrder, blockSize, p);
+        MethodConfig mc;
+        switch (method) {
+            case "rtn":
+                mc = new RtnConfig(g, p);
+                break;
+            case "gptq":
+                mc = q;
+                break;
+            default:
+                mc = new ComqConfig(g, sweeps, ComqConfig.Order.parse(order), ComqConfig.Init.parse(init), q,
+                        ComqConfig.ScaleUpdate.parse(scaleUpdate), p);
+        }
+        return new LayerConfig(mc, biasCorrection);
+    }
+
+    LayerSelection selection() {
+        List<String> ops = List.of();
+        if (!excludeOps.isEmpty()) {
+            Set<String> keep = new LinkedHashSet<>(OPS);
+            for (String op : excludeOps) {
+                if (!LayerSelection.SUPPORTED_OPS.contains(op)) {
+                    throw new InvalidConfigException("excludeOps: '" + op + "' is not a quantizable op type; use "
+                            + "one of " + OPS);
+                }
+                keep.remove(op);
+            }
+            if (keep.isEmpty()) {
+                throw new InvalidConfigException("excludeOps excludes every quantizable op type; nothing would be "
+                        + "quantized");
+            }
+            ops = new ArrayList<>(keep);
+        }
+        List<String> overrides = new ArrayList<>();
+        layerBits.forEach((name, b) -> overrides.add(name + "=" + b));
+        return LayerSelection.parse(exclude, ops, overrides);
+    }
+
+    KernelOptions kernel() {
+        return new KernelOptions(backend, threads, "");
+    }
+
+    private static void refuse(String method, String where, Object... valueNamePairs) {
+        for (int k = 0; k < valueNamePairs.length; k += 2) {
+            if (valueNamePairs[k] != null) {
+                throw new InvalidConfigException("'" + valueNamePairs[k + 1] + "' has no effect with method " + method
+                        + "; it applies to method " + where);
+            }
+        }
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+}
