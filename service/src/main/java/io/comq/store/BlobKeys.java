@@ -4,14 +4,15 @@ import java.util.regex.Pattern;
 
 /** The shape every blob key must have, checked by each store before it touches storage. */
 public final class BlobKeys {
-    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    /** One segment: starts with a letter, digit, {@code _} or {@code -} (so never {@code .} or {@code ..}). */
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}");
 
     private BlobKeys() {
     }
 
     /**
-     * Returns {@code key} if it is one or more slash-separated segments of {@code [A-Za-z0-9._-]} none of which is
-     * {@code .} or {@code ..}.
+     * Returns {@code key} if it is one or more slash-separated segments of {@code [A-Za-z0-9._-]}, none starting with
+     * a dot (the rule of {@link LocalBlobStore#KEY}).
      *
      * @throws IllegalArgumentException naming the key otherwise
      */
@@ -20,7 +21,7 @@ public final class BlobKeys {
             throw new IllegalArgumentException("invalid blob key: " + key);
         }
         for (String segment : key.split("/", -1)) {
-            if (!SEGMENT.matcher(segment).matches() || segment.equals(".") || segment.equals("..")) {
+            if (!SEGMENT.matcher(segment).matches()) {
                 throw new IllegalArgumentException("invalid blob key: " + key);
             }
         }

@@ -150,6 +150,8 @@ public final class LocalBlobStore implements BlobStore {
                 if (s.findAny().isPresent()) {
                     break;
                 }
+            } catch (NoSuchFileException e) {
+                continue; // no such folder: nothing to remove here
             }
             try {
                 Files.delete(dir);

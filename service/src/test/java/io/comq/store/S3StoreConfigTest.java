@@ -32,7 +32,8 @@ class S3StoreConfigTest {
                      "comq.store.s3.prefix", "tenant-data",
                      "comq.store.s3.access-key", S3ProxyServer.ACCESS_KEY,
                      "comq.store.s3.secret-key", S3ProxyServer.SECRET_KEY,
-                     "comq.store.s3.staging-dir", staging.toString()))) {
+                     "comq.store.s3.staging-dir", staging.toString(),
+                     "comq.data-dir", staging.resolve("data").toString()))) {
             S3StoreConfig config = ctx.getBean(S3StoreConfig.class);
             assertEquals("us-east-1", config.region());
             assertTrue(config.pathStyle());
@@ -50,20 +51,24 @@ class S3StoreConfigTest {
 
     @Test
     void notActiveUnlessAskedFor() {
-        try (ApplicationContext ctx = ApplicationContext.run(Map.of("comq.store.s3.bucket", "b"))) {
+        try (ApplicationContext ctx = ApplicationContext.run(Map.of("comq.store.s3.bucket", "b",
+                "comq.data-dir", staging.resolve("data").toString()))) {
             assertFalse(ctx.containsBean(S3BlobStore.class));
         }
     }
 
     @Test
     void aMissingBucketIsNamedAtStartup() {
-        try (ApplicationContext ctx = ApplicationContext.run(Map.of("comq.store.type", "s3"))) {
-            Exception e = assertThrows(Exception.class, () -> ctx.getBean(BlobStore.class));
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
+        Exception e = assertThrows(Exception.class, () -> {
+            try (ApplicationContext ctx = ApplicationContext.run(Map.of("comq.store.type", "s3",
+                    "comq.data-dir", staging.resolve("data").toString()))) {
+                ctx.getBean(BlobStore.class);
             }
-            assertTrue(root.getMessage().contains("comq.store.s3.bucket"), root.getMessage());
+        });
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
         }
+        assertTrue(root.getMessage().contains("comq.store.s3.bucket"), root.getMessage());
     }
 }
