@@ -4,6 +4,7 @@ import io.comq.asset.Asset;
 import io.comq.asset.AssetKind;
 import io.comq.asset.AssetService;
 import io.comq.auth.Tenant;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -36,8 +37,8 @@ public class AssetController {
 
     @Post(uri = "/models", consumes = MediaType.APPLICATION_OCTET_STREAM)
     HttpResponse<AssetViews.ModelView> uploadModel(Tenant tenant, @QueryValue(defaultValue = "model.onnx") String name,
-                                                   @Body InputStream body, HttpRequest<?> request) throws IOException {
-        AssetService.Stored s = assets.upload(tenant.id(), AssetKind.MODEL, name, body, request.getContentLength());
+                                                   @Nullable @Body InputStream body, HttpRequest<?> request) throws IOException {
+        AssetService.Stored s = assets.upload(tenant.id(), AssetKind.MODEL, name, orEmpty(body), request.getContentLength());
         return created(s, AssetViews.ModelView.of(s.asset(), assets.modelInfo(s.asset())));
     }
 
@@ -56,9 +57,9 @@ public class AssetController {
     @Post(uri = "/calibration-sets", consumes = MediaType.APPLICATION_OCTET_STREAM)
     HttpResponse<AssetViews.CalibrationSetView> uploadCalibration(Tenant tenant,
                                                                   @QueryValue(defaultValue = "calibration.npz")
-                                                                  String name, @Body InputStream body,
+                                                                  String name, @Nullable @Body InputStream body,
                                                                   HttpRequest<?> request) throws IOException {
-        AssetService.Stored s = assets.upload(tenant.id(), AssetKind.CALIBRATION_SET, name, body,
+        AssetService.Stored s = assets.upload(tenant.id(), AssetKind.CALIBRATION_SET, name, orEmpty(body),
                 request.getContentLength());
         return created(s, AssetViews.CalibrationSetView.of(s.asset(), assets.calibrationInfo(s.asset())));
     }
@@ -73,6 +74,10 @@ public class AssetController {
     HttpResponse<Void> deleteCalibrationSet(Tenant tenant, String id) throws IOException {
         assets.delete(tenant.id(), AssetKind.CALIBRATION_SET, id);
         return HttpResponse.noContent();
+    }
+
+    private static InputStream orEmpty(@Nullable InputStream body) {
+        return body == null ? InputStream.nullInputStream() : body;
     }
 
     private static <T> HttpResponse<T> created(AssetService.Stored s, T view) {

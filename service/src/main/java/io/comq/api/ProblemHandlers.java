@@ -8,6 +8,7 @@ import io.comq.server.ConflictException;
 import io.comq.server.NotFoundException;
 import io.comq.store.BlobTooLargeException;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -74,7 +75,7 @@ final class ProblemHandlers {
         public HttpResponse<Problem> handle(HttpRequest request, BlobTooLargeException e) {
             return Problems.response(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too large", "the upload is larger than "
                     + "the limit of " + e.limit() + " bytes (comq.upload.max-bytes); nothing was stored",
-                    request.getPath());
+                    request.getPath()).header(HttpHeaders.CONNECTION, "close"); // the rest of the body is not read
         }
     }
 }

@@ -48,6 +48,7 @@ public class TokenFilter {
 
     private static HttpResponse<?> refuse(HttpRequest<?> request, String detail) {
         return Problems.response(HttpStatus.UNAUTHORIZED, "Unauthorized", detail, request.getPath())
-                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"comq\"");
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"comq\"")
+                .header(HttpHeaders.CONNECTION, "close"); // an upload's body is not read
     }
 }

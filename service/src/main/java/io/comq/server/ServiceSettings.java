@@ -11,8 +11,8 @@ import java.nio.file.Path;
 public class ServiceSettings {
 
     private Path dataDir = Path.of("comq-data");
-    private final Upload upload = new Upload();
-    private final Jobs jobs = new Jobs();
+    private Upload upload = new Upload();
+    private Jobs jobs = new Jobs();
 
     /** The folder of the embedded database, the local blob store and job scratch space ({@code comq.data-dir}). */
     public Path getDataDir() {
@@ -27,8 +27,16 @@ public class ServiceSettings {
         return upload;
     }
 
+    public void setUpload(Upload upload) {
+        this.upload = upload;
+    }
+
     public Jobs getJobs() {
         return jobs;
+    }
+
+    public void setJobs(Jobs jobs) {
+        this.jobs = jobs;
     }
 
     /** Folder for a job's scratch files (inputs copied from a remote store, the staged output). */
