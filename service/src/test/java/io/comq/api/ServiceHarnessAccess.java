@@ -18,6 +18,11 @@ public final class ServiceHarnessAccess implements AutoCloseable {
         return new ServiceHarnessAccess(new ServiceHarness(dataDir, extra));
     }
 
+    /** The server's base URL. */
+    public String url() {
+        return svc.server.getURL().toString();
+    }
+
     public ApplicationContext context() {
         return svc.context;
     }
