@@ -1,0 +1,145 @@
+package io.comq.api;
+
+import io.comq.cli.TinyModel;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service under load: 200 concurrent clients against the real server while jobs run. 180 of them poll a running
+ * job's status ({@code GET /v1/jobs/{id}}), 20 upload calibration sets (distinct content, so every upload is stored);
+ * each client makes a fixed number of requests (bounded in count and time). Prints latency percentiles per kind of
+ * request. A benchmark, not a test: it asserts nothing about time and is not run by the build. Run it with
+ *
+ * <pre>./mvnw -B -q -pl service -am test -Dtest=LoadBench -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ */
+public class LoadBench {
+    static final int CLIENTS = 200;
+    static final int UPLOADERS = 20;
+    static final int POLLS_PER_CLIENT = 50;
+    static final int UPLOADS_PER_CLIENT = 5;
+    static final int JOBS = 6;
+    static final Duration LIMIT = Duration.ofMinutes(5);
+
+    @Test
+    void run() throws Exception {
+        main(new String[0]);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createTempDirectory("comq-loadbench");
+        try (ServiceHarness svc = new ServiceHarness(dir.resolve("data"), Map.of("comq.jobs.workers", 1))) {
+            List<String> jobs = new ArrayList<>();
+            for (int k = 0; k < JOBS; k++) {
+                jobs.add(TinyJob.submit(svc, ServiceHarness.ALICE, dir, 3));
+            }
+            List<byte[]> uploads = new ArrayList<>();
+            for (int k = 0; k < UPLOADERS * UPLOADS_PER_CLIENT; k++) {
+                uploads.add(Files.readAllBytes(TinyModel.calibration(dir.resolve("cal-" + k + ".npz"), 200, 1000 + k)));
+            }
+            long[] poll = new long[(CLIENTS - UPLOADERS) * POLLS_PER_CLIENT];
+            long[] upload = new long[UPLOADERS * UPLOADS_PER_CLIENT];
+            AtomicInteger pollN = new AtomicInteger();
+            AtomicInteger uploadN = new AtomicInteger();
+            AtomicInteger errors = new AtomicInteger();
+            AtomicInteger sawRunning = new AtomicInteger();
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+            CountDownLatch start = new CountDownLatch(1);
+            long t0;
+            try {
+                for (int c = 0; c < CLIENTS; c++) {
+                    int client = c;
+                    pool.execute(() -> {
+                        try {
+                            start.await();
+                            if (client < UPLOADERS) {
+                                for (int k = 0; k < UPLOADS_PER_CLIENT && System.nanoTime() < deadline; k++) {
+                                    byte[] body = uploads.get(client * UPLOADS_PER_CLIENT + k);
+                                    long t = System.nanoTime();
+                                    int status = svc.upload(ServiceHarness.ALICE,
+                                            "/v1/calibration-sets?name=load.npz", body).status();
+                                    upload[uploadN.getAndIncrement()] = System.nanoTime() - t;
+                                    if (status != 201 && status != 200) {
+                                        errors.incrementAndGet();
+                                    }
+                                }
+                            } else {
+                                for (int k = 0; k < POLLS_PER_CLIENT && System.nanoTime() < deadline; k++) {
+                                    String id = jobs.get((client + k) % jobs.size());
+                                    long t = System.nanoTime();
+                                    HttpResponse<String> r = svc.http.send(HttpRequest.newBuilder(
+                                                    svc.uri("/v1/jobs/" + id)).header("Authorization", "Bearer "
+                                                    + ServiceHarness.ALICE).timeout(Duration.ofSeconds(60)).GET().build(),
+                                            HttpResponse.BodyHandlers.ofString());
+                                    poll[pollN.getAndIncrement()] = System.nanoTime() - t;
+                                    if (r.statusCode() != 200) {
+                                        errors.incrementAndGet();
+                                    } else if (r.body().contains("\"state\":\"running\"")) {
+                                        sawRunning.incrementAndGet();
+                                    }
+                                }
+                            }
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                        }
+                    });
+                }
+                t0 = System.nanoTime();
+                start.countDown();
+                pool.shutdown();
+                if (!pool.awaitTermination(LIMIT.toSeconds() + 60, TimeUnit.SECONDS)) {
+                    pool.shutdownNow();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            int finished = 0;
+            for (String id : jobs) {
+                String s = svc.awaitEnd(ServiceHarness.ALICE, id, Duration.ofMinutes(5)).get("state").asText();
+                finished += s.equals("succeeded") ? 1 : 0;
+            }
+            System.out.printf(Locale.ROOT, "%nLoadBench: %d clients (%d polling, %d uploading), %.1f s wall, %d errors, "
+                            + "%d of %d polls saw a running job, %d/%d jobs succeeded; JDK %s, %d CPUs%n",
+                    CLIENTS, CLIENTS - UPLOADERS, UPLOADERS, wall, errors.get(), sawRunning.get(), pollN.get(),
+                    finished, JOBS, Runtime.version(), Runtime.getRuntime().availableProcessors());
+            System.out.println("| request | count | req/s | p50 ms | p90 ms | p99 ms | max ms |");
+            System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+            row("GET /v1/jobs/{id}", Arrays.copyOf(poll, pollN.get()), wall);
+            row("POST /v1/calibration-sets (" + uploads.get(0).length / 1024 + " KiB)",
+                    Arrays.copyOf(upload, uploadN.get()), wall);
+        } finally {
+            try (var s = Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void row(String name, long[] nanos, double wall) {
+        Arrays.sort(nanos);
+        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f |%n", name, nanos.length,
+                nanos.length / wall, pct(nanos, 0.50), pct(nanos, 0.90), pct(nanos, 0.99),
+                nanos.length == 0 ? 0 : nanos[nanos.length - 1] / 1e6);
+    }
+
+    private static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+    }
+}
