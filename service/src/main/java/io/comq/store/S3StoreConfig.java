@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * @param accessKey  the access key; none to use the AWS default credential chain (environment, profile, role)
  * @param secretKey  the secret key that goes with {@code accessKey}
  * @param pathStyle  {@code bucket} in the path rather than the host name (what most S3-compatible servers need)
- * @param stagingDir local folder where uploads are spooled before they go to the bucket
+ * @param stagingDir local folder where uploads are spooled before they go to the bucket (default:
+ *                   {@code <comq.data-dir>/s3-staging})
  * @param partSize   uploads above this many bytes go as multipart uploads of parts this large (at least 5 MiB)
  */
 @ConfigurationProperties("comq.store.s3")
@@ -39,8 +40,8 @@ public record S3StoreConfig(
         return prefix.endsWith("/") ? prefix : prefix + "/";
     }
 
-    /** The staging folder, {@code java.io.tmpdir/comq-s3-staging} unless configured. */
-    public Path stagingDirOrDefault() {
-        return stagingDir != null ? stagingDir : Path.of(System.getProperty("java.io.tmpdir"), "comq-s3-staging");
+    /** The staging folder, {@code fallback} unless configured. */
+    public Path stagingDirOr(Path fallback) {
+        return stagingDir != null ? stagingDir : fallback;
     }
 }

@@ -1,5 +1,6 @@
 package io.comq.store;
 
+import io.comq.server.ServiceSettings;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
@@ -22,13 +23,13 @@ public class S3StoreFactory {
     /** The store, closed with the application. */
     @Singleton
     @Bean(preDestroy = "close")
-    public S3BlobStore s3BlobStore(S3StoreConfig config) {
+    public S3BlobStore s3BlobStore(S3StoreConfig config, ServiceSettings settings) {
         if (config.bucket() == null || config.bucket().isBlank()) {
             throw new IllegalStateException("comq.store.type is s3 but comq.store.s3.bucket is not set; "
                     + "name an existing bucket");
         }
         return new S3BlobStore(client(config), config.bucket(), config.normalizedPrefix(),
-                config.stagingDirOrDefault(), config.partSize());
+                config.stagingDirOr(settings.getDataDir().resolve("s3-staging")), config.partSize());
     }
 
     /** A client for {@code config}: path-style where asked, checksums only where S3 requires them. */

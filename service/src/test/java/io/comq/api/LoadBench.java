@@ -1,11 +1,13 @@
 package io.comq.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.comq.cli.TinyModel;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,7 +33,7 @@ public class LoadBench {
     static final int UPLOADERS = 20;
     static final int POLLS_PER_CLIENT = 50;
     static final int UPLOADS_PER_CLIENT = 5;
-    static final int JOBS = 6;
+    static final int JOBS = 20;
     static final Duration LIMIT = Duration.ofMinutes(5);
 
     @Test
@@ -60,6 +62,7 @@ public class LoadBench {
             ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
             CountDownLatch start = new CountDownLatch(1);
             long t0;
+            Instant loadStart;
             try {
                 for (int c = 0; c < CLIENTS; c++) {
                     int client = c;
@@ -99,6 +102,7 @@ public class LoadBench {
                     });
                 }
                 t0 = System.nanoTime();
+                loadStart = Instant.now();
                 start.countDown();
                 pool.shutdown();
                 if (!pool.awaitTermination(LIMIT.toSeconds() + 60, TimeUnit.SECONDS)) {
@@ -108,15 +112,21 @@ public class LoadBench {
                 pool.shutdownNow();
             }
             double wall = (System.nanoTime() - t0) / 1e9;
+            Instant loadEnd = Instant.now();
             int finished = 0;
+            List<Instant[]> runs = new ArrayList<>();
             for (String id : jobs) {
-                String s = svc.awaitEnd(ServiceHarness.ALICE, id, Duration.ofMinutes(5)).get("state").asText();
-                finished += s.equals("succeeded") ? 1 : 0;
+                JsonNode j = svc.awaitEnd(ServiceHarness.ALICE, id, Duration.ofMinutes(5));
+                finished += j.get("state").asText().equals("succeeded") ? 1 : 0;
+                runs.add(new Instant[] {Instant.parse(j.get("startedAt").asText()),
+                        Instant.parse(j.get("finishedAt").asText())});
             }
+            double busy = coverage(runs, loadStart, loadEnd);
             System.out.printf(Locale.ROOT, "%nLoadBench: %d clients (%d polling, %d uploading), %.1f s wall, %d errors, "
-                            + "%d of %d polls saw a running job, %d/%d jobs succeeded; JDK %s, %d CPUs%n",
-                    CLIENTS, CLIENTS - UPLOADERS, UPLOADERS, wall, errors.get(), sawRunning.get(), pollN.get(),
-                    finished, JOBS, Runtime.version(), Runtime.getRuntime().availableProcessors());
+                            + "a job running during %.0f%% of the load, %d of %d polls saw a running job, "
+                            + "%d/%d jobs succeeded; JDK %s, %d CPUs%n",
+                    CLIENTS, CLIENTS - UPLOADERS, UPLOADERS, wall, errors.get(), 100 * busy, sawRunning.get(),
+                    pollN.get(), finished, JOBS, Runtime.version(), Runtime.getRuntime().availableProcessors());
             System.out.println("| request | count | req/s | p50 ms | p90 ms | p99 ms | max ms |");
             System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
             row("GET /v1/jobs/{id}", Arrays.copyOf(poll, pollN.get()), wall);
@@ -127,6 +137,20 @@ public class LoadBench {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** The share of [from, to] covered by the union of the runs (jobs run one at a time with one worker). */
+    static double coverage(List<Instant[]> runs, Instant from, Instant to) {
+        long covered = 0;
+        for (Instant[] r : runs) {
+            Instant a = r[0].isAfter(from) ? r[0] : from;
+            Instant b = r[1].isBefore(to) ? r[1] : to;
+            if (b.isAfter(a)) {
+                covered += Duration.between(a, b).toMillis();
+            }
+        }
+        long total = Math.max(1, Duration.between(from, to).toMillis());
+        return Math.min(1.0, covered / (double) total);
     }
 
     private static void row(String name, long[] nanos, double wall) {

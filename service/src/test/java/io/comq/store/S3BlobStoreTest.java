@@ -41,7 +41,9 @@ class S3BlobStoreTest extends BlobStoreContract {
     BlobStore store() {
         bucket = "comq-test-" + BUCKETS.incrementAndGet();
         raw = server.createBucket(bucket);
-        store = new S3StoreFactory().s3BlobStore(server.config(bucket, "svc", stagingDir(), S3BlobStore.MIN_PART_SIZE));
+        S3StoreConfig config = server.config(bucket, "svc", stagingDir(), S3BlobStore.MIN_PART_SIZE);
+        store = new S3BlobStore(S3StoreFactory.client(config), bucket, config.normalizedPrefix(), stagingDir(),
+                config.partSize());
         return store;
     }
 
