@@ -1,5 +1,6 @@
 package io.comq.api;
 
+import io.comq.asset.RejectedUploadException;
 import io.comq.error.CalibrationMismatchException;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
@@ -27,6 +28,9 @@ final class ProblemHandlers {
 
     /** The status of an engine input error: 422 for input that is well-formed but does not fit, else 400. */
     static HttpStatus status(InvalidInputException e) {
+        if (e instanceof RejectedUploadException r) {
+            return status(r.engineError());
+        }
         return e instanceof CalibrationMismatchException || e instanceof ShapeMismatchException
                 || e instanceof InvalidConfigException ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.BAD_REQUEST;
     }
@@ -43,7 +47,8 @@ final class ProblemHandlers {
     static final class InvalidInput implements ExceptionHandler<InvalidInputException, HttpResponse<Problem>> {
         @Override
         public HttpResponse<Problem> handle(HttpRequest request, InvalidInputException e) {
-            return Problems.response(status(e), kind(e.getClass()), e.getMessage(), request.getPath());
+            Class<?> kind = e instanceof RejectedUploadException r ? r.engineError().getClass() : e.getClass();
+            return Problems.response(status(e), kind(kind), e.getMessage(), request.getPath());
         }
     }
 

@@ -6,6 +6,7 @@ import io.comq.error.InvalidInputException;
 import io.comq.job.JobRepository;
 import io.comq.server.ConflictException;
 import io.comq.server.NotFoundException;
+import io.comq.server.EngineThreads;
 import io.comq.server.ServiceSettings;
 import io.comq.store.BlobInfo;
 import io.comq.store.BlobStore;
@@ -43,9 +44,11 @@ public class AssetService {
     private final ObjectMapper json;
     private final long maxBytes;
     private final LocalBlobStore staging;
+    private final EngineThreads engine;
 
     AssetService(AssetRepository assets, JobRepository jobs, BlobStore store, ObjectMapper json,
-                 ServiceSettings settings) {
+                 ServiceSettings settings, EngineThreads engine) {
+        this.engine = engine;
         this.assets = assets;
         this.jobs = jobs;
         this.store = store;
@@ -91,8 +94,15 @@ public class AssetService {
                 return new Stored(same.get(), false);
             }
             Path file = staging.localCopy(stageKey, null);
-            String info = json.writeValueAsString(kind == AssetKind.MODEL ? Inspector.model(file)
-                    : Inspector.calibration(file));
+            Object found;
+            try {
+                found = engine.call(() -> kind == AssetKind.MODEL ? Inspector.model(file)
+                        : Inspector.calibration(file));
+            } catch (InvalidInputException e) {
+                throw new RejectedUploadException(e, e.getMessage().replace(file.toString(), "the upload '" + name
+                        + "'"));
+            }
+            String info = json.writeValueAsString(found);
             Object format = json.readTree(info).get("format").asText();
             String id = UUID.randomUUID().toString();
             String key = kind.folder() + "/" + id;

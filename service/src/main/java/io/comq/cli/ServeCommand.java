@@ -43,7 +43,7 @@ public final class ServeCommand implements Callable<Integer> {
             props.put("micronaut.server.port", port);
         }
         if (dataDir != null) {
-            props.put("comq.data-dir", dataDir.toString());
+            props.put("comq.data-dir", dataDir.toAbsolutePath().normalize().toString());
         }
         if (tokensFile != null) {
             props.put("comq.auth.tokens-file", tokensFile.toString());

@@ -8,6 +8,7 @@ import io.comq.pipeline.ModelQuantizer;
 import io.comq.quant.ProgressListener;
 import io.comq.report.LayerEntry;
 import io.comq.report.ModelReport;
+import io.comq.server.EngineThreads;
 import io.comq.server.ServiceSettings;
 import io.comq.store.BlobStore;
 import io.micronaut.context.event.StartupEvent;
@@ -27,7 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,12 +75,8 @@ public class JobRunner {
         this.json = json;
         this.settings = settings;
         int n = Math.max(1, settings.getJobs().getWorkers());
-        AtomicInteger seq = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "comq-job-" + seq.incrementAndGet());
-            t.setDaemon(false);
-            return t;
-        });
+        this.pool = new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                EngineThreads.factory("comq-job-"));
     }
 
     /** Requeues jobs a stopped process left running and schedules every queued job, oldest first. */
@@ -142,6 +138,7 @@ public class JobRunner {
         running.put(id, r);
         Path work = settings.workDir().resolve(id);
         Job job = jobs.findById(id).orElseThrow();
+        Map<String, String> names = new java.util.LinkedHashMap<>(); // server paths -> what the client knows
         try {
             layers.deleteByJobId(id);
             events.publish(new JobProgress(id, JobState.RUNNING, null, 0, 0, null, null, now()));
@@ -153,8 +150,11 @@ public class JobRunner {
             JobSettings s = json.readValue(job.settingsJson(), JobSettings.class);
             Path modelFile = store.localCopy(model.blobKey(), work.resolve("in"));
             Path calFile = store.localCopy(cal.blobKey(), work.resolve("in"));
+            names.put(modelFile.toString(), "model " + model.id());
+            names.put(calFile.toString(), "calibration set " + cal.id());
+            names.put(work.toString(), "the job's folder");
             ModelReport report = new ModelQuantizer().quantize(s.modelJob(modelFile, calFile, work.resolve("out")), r);
-            List<String> names = storeArtifacts(id, work.resolve("out"));
+            List<String> artifacts = storeArtifacts(id, work.resolve("out"));
             String backend = report.layers().isEmpty() ? job.backend() : backendOf(report.layers());
             Job done = jobs.findById(id).orElseThrow().withBackend(backend);
             done = new Job(done.id(), done.tenant(), done.state(), done.modelId(), done.calibrationSetId(),
@@ -162,8 +162,8 @@ public class JobRunner {
                     null, report.layers().size(), report.layers().size(), done.attempts(), null, null,
                     done.createdAt(), done.startedAt(), null).withState(JobState.SUCCEEDED, now());
             jobs.update(done);
-            LOG.info("job succeeded: {} layers, artifacts {}", report.layers().size(), names);
-            finished(done, names);
+            LOG.info("job succeeded: {} layers, artifacts {}", report.layers().size(), artifacts);
+            finished(done, artifacts);
         } catch (Stopped e) {
             if (r.cancelled) {
                 jobs.finish(id, JobState.RUNNING.name(), JobState.CANCELLED.name(), now());
@@ -174,10 +174,10 @@ public class JobRunner {
                 LOG.info("service stopping: job queued again");
             }
         } catch (InvalidInputException e) {
-            fail(id, e.getClass().getSimpleName(), e.getMessage());
+            fail(id, e.getClass().getSimpleName(), scrub(e.getMessage(), names));
         } catch (Exception | Error e) {
             LOG.error("job failed with an internal error", e);
-            fail(id, "InternalError", "internal error: " + e);
+            fail(id, "InternalError", "internal error: " + scrub(e.toString(), names));
         } finally {
             running.remove(id);
             try {
@@ -187,6 +187,14 @@ public class JobRunner {
             }
             MDC.remove(MDC_JOB);
         }
+    }
+
+    private static String scrub(String message, Map<String, String> names) {
+        String m = message == null ? "" : message;
+        for (Map.Entry<String, String> e : names.entrySet()) {
+            m = m.replace(e.getKey(), e.getValue());
+        }
+        return m;
     }
 
     private void fail(String id, String type, String detail) {

@@ -13,6 +13,7 @@ import io.comq.error.InvalidInputException;
 import io.comq.format.onnx.OnnxModel;
 import io.comq.server.ConflictException;
 import io.comq.server.NotFoundException;
+import io.comq.server.EngineThreads;
 import io.comq.server.ServiceSettings;
 import io.comq.store.BlobStore;
 import io.micronaut.core.annotation.Nullable;
@@ -55,9 +56,11 @@ public class JobService {
     private final JobRunner runner;
     private final ObjectMapper json;
     private final ServiceSettings settings;
+    private final EngineThreads engine;
 
     JobService(JobRepository jobs, JobLayerRepository layers, AssetRepository assetRepo, AssetService assets,
-               BlobStore store, JobRunner runner, ObjectMapper json, ServiceSettings settings) {
+               BlobStore store, JobRunner runner, ObjectMapper json, ServiceSettings settings, EngineThreads engine) {
+        this.engine = engine;
         this.jobs = jobs;
         this.layers = layers;
         this.assetRepo = assetRepo;
@@ -98,7 +101,10 @@ public class JobService {
                 return replay(earlier.get(), digest, idempotencyKey);
             }
         }
-        check(model, cal, s);
+        engine.call(() -> {
+            check(model, cal, s);
+            return null;
+        });
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Job job = new Job(UUID.randomUUID().toString(), tenant, JobState.QUEUED, model.id(), cal.id(), settingsJson,
                 webhook, idempotencyKey, digest, s.backend(), null, 0, 0, 0, null, null, now, null, null);

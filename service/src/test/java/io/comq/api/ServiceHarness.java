@@ -23,7 +23,16 @@ final class ServiceHarness implements AutoCloseable {
 
     final ApplicationContext context;
     final EmbeddedServer server;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    final String base;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    /** A client of a service running elsewhere (another process) at {@code base}. */
+    ServiceHarness(String base) {
+        this.base = base;
+        this.server = null;
+        this.context = null;
+    }
 
     ServiceHarness(Path dataDir, Map<String, Object> extra) {
         Map<String, Object> props = new HashMap<>();
@@ -34,6 +43,7 @@ final class ServiceHarness implements AutoCloseable {
         props.putAll(extra);
         server = ApplicationContext.run(EmbeddedServer.class, props);
         context = server.getApplicationContext();
+        base = server.getURL().toString();
     }
 
     /** A reply: status, headers and the body parsed as JSON (null when empty or not JSON). */
@@ -48,7 +58,7 @@ final class ServiceHarness implements AutoCloseable {
     }
 
     URI uri(String path) {
-        return URI.create(server.getURL() + path);
+        return URI.create(base + path);
     }
 
     Reply send(HttpRequest.Builder b) throws IOException, InterruptedException {
@@ -112,7 +122,9 @@ final class ServiceHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
-        context.close();
+        if (server != null) {
+            server.close();
+            context.close();
+        }
     }
 }

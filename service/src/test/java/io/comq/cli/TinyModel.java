@@ -56,6 +56,38 @@ public final class TinyModel {
         return wrap(g);
     }
 
+    /**
+     * A plain MLP: {@code X (N, width) -> depth x (MatMul (width, width) -> Relu) -> Y (N, width)}, big enough to
+     * take a while (layer by layer) when quantized.
+     */
+    public static ModelProto mlp(long seed, int width, int depth) {
+        Random rnd = new Random(seed);
+        GraphProto.Builder g = GraphProto.newBuilder().setName("mlp");
+        g.addInput(value("X", "N", width));
+        String in = "X";
+        for (int k = 0; k < depth; k++) {
+            String w = "fc" + k + ".weight";
+            g.addInitializer(floats(w, gaussian(rnd, width * width, 1.0 / Math.sqrt(width)), width, width));
+            g.addNode(node("MatMul", "fc" + k, List.of(in, w), "h" + k));
+            String out = k == depth - 1 ? "Y" : "r" + k;
+            g.addNode(node("Relu", "relu" + k, List.of("h" + k), out));
+            in = out;
+        }
+        g.addOutput(value("Y", "N", width));
+        return wrap(g);
+    }
+
+    /** {@code n} samples of the MLP's input X {@code (n, width)}, uniform in [-1, 1], as an .npz. */
+    public static Path mlpCalibration(Path file, int n, int width, long seed) {
+        Random rnd = new Random(seed);
+        float[] x = new float[n * width];
+        for (int k = 0; k < x.length; k++) {
+            x[k] = (float) (2 * rnd.nextDouble() - 1);
+        }
+        Npz.write(file, Map.of("X", new NpyArray(new int[] {n, width}, NpyArray.DType.FLOAT32, x)), false);
+        return file;
+    }
+
     /** A model without MatMul, Gemm or Conv. */
     public static ModelProto reluOnly() {
         GraphProto.Builder g = GraphProto.newBuilder().setName("relu");

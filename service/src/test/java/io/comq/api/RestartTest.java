@@ -1,0 +1,158 @@
+package io.comq.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.comq.cli.TinyModel;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job survives a crash: {@code comq serve} runs as its own process, is killed (SIGKILL) while a job is half-way
+ * through its layers, and started again over the same data folder; the job runs again to the end and its model is
+ * byte for byte the model of an uninterrupted run of the same job.
+ */
+@Tag("slow")
+class RestartTest {
+
+    private static final int WIDTH = 256;
+    private static final int DEPTH = 10;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void jobKilledMidwayFinishesAfterRestartWithTheSameBytes() throws Exception {
+        Path model = TinyModel.write(dir.resolve("mlp.onnx"), TinyModel.mlp(11, WIDTH, DEPTH));
+        Path calib = TinyModel.mlpCalibration(dir.resolve("mlp.npz"), 512, WIDTH, 5);
+        Path tokens = Files.writeString(dir.resolve("tokens"), ServiceHarness.ALICE + " alice\n");
+        Path data = dir.resolve("data");
+        // float64 runs the scalar reference kernel: slow enough to be caught mid-job, deterministic
+        Map<String, Object> settings = Map.of("method", "comq", "order", "cyclic", "sweeps", 3,
+                "precision", "float64", "threads", 1);
+
+        String jobId;
+        Process first = start(data, tokens, "first");
+        try {
+            ServiceHarness svc = await(first, "first");
+            String modelId = svc.upload(ServiceHarness.ALICE, "/v1/models?name=mlp.onnx", model).json().get("id")
+                    .asText();
+            String calId = svc.upload(ServiceHarness.ALICE, "/v1/calibration-sets?name=mlp.npz", calib).json()
+                    .get("id").asText();
+            ServiceHarness.Reply r = svc.postJson(ServiceHarness.ALICE, "/v1/jobs", Map.of("modelId", modelId,
+                    "calibrationSetId", calId, "settings", settings));
+            assertEquals(202, r.status(), r.raw().body());
+            jobId = r.json().get("id").asText();
+            JsonNode mid = awaitLayers(svc, jobId, 2);
+            assertEquals("running", mid.get("state").asText(), mid.toString());
+            assertTrue(mid.get("progress").get("layersDone").asInt() < DEPTH, "killed before the end: " + mid);
+        } catch (IOException | AssertionError e) {
+            throw new AssertionError("first run (alive " + first.isAlive() + (first.isAlive() ? "" : ", exit "
+                    + first.waitFor()) + "): " + e + "\n"
+                    + Files.readString(dir.resolve("first.log")), e);
+        } finally {
+            first.destroyForcibly().waitFor();
+        }
+        assertTrue(Files.notExists(data.resolve("blobs/jobs/" + jobId)), "no artifact of the killed run is visible");
+
+        Process second = start(data, tokens, "second");
+        try {
+            ServiceHarness svc = await(second, "second");
+            JsonNode resumed = svc.awaitEnd(ServiceHarness.ALICE, jobId, Duration.ofMinutes(5));
+            assertEquals("succeeded", resumed.get("state").asText(), resumed.toString());
+            assertEquals(2, resumed.get("attempts").asInt(), "it ran a second time");
+            assertEquals(DEPTH, resumed.get("progress").get("layersDone").asInt());
+
+            // the same job once more, uninterrupted
+            ServiceHarness.Reply again = svc.postJson(ServiceHarness.ALICE, "/v1/jobs", Map.of(
+                    "modelId", resumed.get("modelId").asText(), "calibrationSetId",
+                    resumed.get("calibrationSetId").asText(), "settings", settings));
+            JsonNode clean = svc.awaitEnd(ServiceHarness.ALICE, again.json().get("id").asText(),
+                    Duration.ofMinutes(5));
+            assertEquals("succeeded", clean.get("state").asText(), clean.toString());
+            assertEquals(1, clean.get("attempts").asInt());
+            assertEquals(sha(resumed, "model.onnx"), sha(clean, "model.onnx"), "same model bytes");
+            byte[] a = Files.readAllBytes(data.resolve("blobs/jobs/" + jobId + "/artifacts/model.onnx"));
+            byte[] b = Files.readAllBytes(data.resolve("blobs/jobs/" + clean.get("id").asText()
+                    + "/artifacts/model.onnx"));
+            assertTrue(java.util.Arrays.equals(a, b));
+        } finally {
+            second.destroy();
+            second.waitFor();
+        }
+    }
+
+    private static String sha(JsonNode job, String artifact) {
+        for (JsonNode a : job.get("artifacts")) {
+            if (a.get("name").asText().equals(artifact)) {
+                return a.get("sha256").asText();
+            }
+        }
+        throw new AssertionError("no " + artifact + " in " + job);
+    }
+
+    private int port;
+
+    private Process start(Path data, Path tokens, String name) throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "--add-modules", "jdk.incubator.vector",
+                "-Xmx1g", "-cp", System.getProperty("java.class.path"), "io.comq.cli.Main", "serve",
+                "--port", Integer.toString(port), "--data-dir", data.toString(), "--tokens-file", tokens.toString()));
+        if (Runtime.version().feature() >= 22) {
+            cmd.add(1, "--enable-native-access=ALL-UNNAMED");
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile());
+        Map<String, String> env = new HashMap<>(pb.environment());
+        env.keySet().removeIf(k -> k.startsWith("COMQ_") || k.startsWith("DATASOURCES_"));
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    private ServiceHarness await(Process p, String name) throws Exception {
+        ServiceHarness svc = new ServiceHarness("http://127.0.0.1:" + port);
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < end) {
+            if (!p.isAlive()) {
+                throw new AssertionError("comq serve exited: " + Files.readString(dir.resolve(name + ".log")));
+            }
+            try {
+                if (svc.get(null, "/health/readiness").status() == 200) {
+                    return svc;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("comq serve did not become ready: " + Files.readString(dir.resolve(name + ".log")));
+    }
+
+    private static JsonNode awaitLayers(ServiceHarness svc, String jobId, int layers) throws Exception {
+        long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        JsonNode j = null;
+        while (System.nanoTime() < end) {
+            j = svc.get(ServiceHarness.ALICE, "/v1/jobs/" + jobId).json();
+            if (j.get("progress").get("layersDone").asInt() >= layers || j.get("state").asText().equals("failed")) {
+                return j;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("job " + jobId + " did not reach " + layers + " layers: " + j);
+    }
+}
