@@ -262,44 +262,4 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     public void close() {
         s3.close();
     }
-
-    /** At most {@code remaining} bytes of the wrapped stream. */
-    private static final class BoundedInputStream extends InputStream {
-        private final InputStream in;
-        private long remaining;
-
-        BoundedInputStream(InputStream in, long remaining) {
-            this.in = in;
-            this.remaining = remaining;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                remaining--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int r = in.read(b, off, (int) Math.min(len, remaining));
-            if (r > 0) {
-                remaining -= r;
-            }
-            return r;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
-    }
 }
