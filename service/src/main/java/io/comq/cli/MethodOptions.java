@@ -1,15 +1,7 @@
 package io.comq.cli;
 
-import io.comq.error.InvalidConfigException;
-import io.comq.quant.Grid;
-import io.comq.quant.GridSpec;
+import io.comq.job.JobSettings;
 import io.comq.quant.MethodConfig;
-import io.comq.quant.Precision;
-import io.comq.quant.TieRule;
-import io.comq.quant.comq.ComqConfig;
-import io.comq.quant.gptq.GptqConfig;
-import io.comq.quant.rtn.RtnConfig;
-import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,9 +12,6 @@ import picocli.CommandLine.ParseResult;
  * their translation into one validated {@link MethodConfig}. Options the chosen method would ignore are refused.
  */
 final class MethodOptions {
-
-    private static final List<String> COMQ_ONLY = List.of("--sweeps", "--order", "--init", "--scale-update");
-    private static final List<String> GPTQ_ONLY = List.of("--damp", "--act-order", "--block-size");
 
     @Option(names = "--method", defaultValue = "comq", description = "comq, gptq or rtn (default: ${DEFAULT-VALUE}).")
     String method;
@@ -69,42 +58,29 @@ final class MethodOptions {
     int blockSize;
 
     /**
-     * The validated method settings.
+     * The validated method settings: the same translation and refusals as a service job's settings
+     * ({@link JobSettings}), with options named as on the command line.
      *
      * @param precision the command's {@code --precision} value
      * @param spec      the command, to tell which options the user gave
      */
     MethodConfig toConfig(String precision, CommandSpec spec) {
-        GridSpec gridSpec = new GridSpec(bits, Grid.parse(grid), ratio, groupSize, TieRule.parse(tie));
-        Precision p = Precision.parse(precision);
         ParseResult given = spec.commandLine().getParseResult();
-        switch (method.trim().toLowerCase(Locale.ROOT)) {
-            case "rtn":
-                refuse(given, COMQ_ONLY, "--method comq");
-                refuse(given, GPTQ_ONLY, "--method gptq (or --method comq --init gptq)");
-                return new RtnConfig(gridSpec, p);
-            case "gptq":
-                refuse(given, COMQ_ONLY, "--method comq");
-                return new GptqConfig(gridSpec, damp, actOrder, blockSize, p);
-            case "comq":
-                ComqConfig.Init start = ComqConfig.Init.parse(init);
-                if (start != ComqConfig.Init.GPTQ) {
-                    refuse(given, GPTQ_ONLY, "--method gptq or --init gptq");
-                }
-                GptqConfig gptq = start == ComqConfig.Init.GPTQ ? new GptqConfig(gridSpec, damp, actOrder, blockSize, p)
-                        : null;
-                return new ComqConfig(gridSpec, sweeps, ComqConfig.Order.parse(order), start, gptq,
-                        ComqConfig.ScaleUpdate.parse(scaleUpdate), p);
-            default:
-                throw new InvalidConfigException("unknown --method '" + method + "': use comq, gptq or rtn");
-        }
+        JobSettings s = new JobSettings(method, bits, grid, groupSize, ratio, tie,
+                given(given, "--sweeps", sweeps), given(given, "--order", order), given(given, "--init", init),
+                given(given, "--scale-update", scaleUpdate), given(given, "--damp", damp),
+                given.hasMatchedOption("--act-order") ? Boolean.TRUE : null, given(given, "--block-size", blockSize),
+                precision, null, null, null, null, null, null, null, null, null, null);
+        return s.resolved(MethodOptions::option).methodConfig();
     }
 
-    private void refuse(ParseResult given, List<String> options, String where) {
-        for (String o : options) {
-            if (given.hasMatchedOption(o)) {
-                throw new InvalidConfigException(o + " has no effect with --method " + method + "; it applies to " + where);
-            }
-        }
+    /** A setting's value if the user gave its option, else null (the default applies, or the option is refused). */
+    private static <T> T given(ParseResult given, String option, T value) {
+        return given.hasMatchedOption(option) ? value : null;
+    }
+
+    /** A setting's command-line option: {@code scaleUpdate -> --scale-update}. */
+    static String option(String setting) {
+        return "--" + setting.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 }

@@ -35,14 +35,6 @@ public record Job(@Id String id, String tenant, JobState state, String modelId, 
                   int layersTotal, int attempts, @Nullable String errorType, @Nullable String errorDetail,
                   Instant createdAt, @Nullable Instant startedAt, @Nullable Instant finishedAt) {
 
-    /** This job in {@code to}, at {@code at} (the start or finish time, by the state). */
-    public Job withState(JobState to, Instant at) {
-        return new Job(id, tenant, to, modelId, calibrationSetId, settingsJson, webhookUrl, idempotencyKey,
-                requestSha256, backend, to == JobState.QUEUED ? null : stage, layersDone, layersTotal, attempts,
-                errorType, errorDetail, createdAt, to == JobState.RUNNING ? at : startedAt,
-                to.terminal() ? at : null);
-    }
-
     /** This job failed with this error. */
     public Job failed(String type, String detail, Instant at) {
         return new Job(id, tenant, JobState.FAILED, modelId, calibrationSetId, settingsJson, webhookUrl,
@@ -50,10 +42,10 @@ public record Job(@Id String id, String tenant, JobState state, String modelId, 
                 createdAt, startedAt, at);
     }
 
-    /** This job with the backend that ran it. */
-    public Job withBackend(String b) {
-        return new Job(id, tenant, state, modelId, calibrationSetId, settingsJson, webhookUrl, idempotencyKey,
-                requestSha256, b, stage, layersDone, layersTotal, attempts, errorType, errorDetail, createdAt,
-                startedAt, finishedAt);
+    /** This job succeeded: all {@code layers} quantized by {@code backend}. */
+    public Job succeeded(String backend, int layers, Instant at) {
+        return new Job(id, tenant, JobState.SUCCEEDED, modelId, calibrationSetId, settingsJson, webhookUrl,
+                idempotencyKey, requestSha256, backend, null, layers, layers, attempts, null, null, createdAt,
+                startedAt, at);
     }
 }

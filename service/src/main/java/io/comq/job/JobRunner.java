@@ -6,7 +6,6 @@ import io.comq.asset.AssetRepository;
 import io.comq.error.InvalidInputException;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.quant.ProgressListener;
-import io.comq.report.LayerEntry;
 import io.comq.report.ModelReport;
 import io.comq.server.EngineThreads;
 import io.comq.server.ServiceSettings;
@@ -155,12 +154,8 @@ public class JobRunner {
             names.put(work.toString(), "the job's folder");
             ModelReport report = new ModelQuantizer().quantize(s.modelJob(modelFile, calFile, work.resolve("out")), r);
             List<String> artifacts = storeArtifacts(id, work.resolve("out"));
-            String backend = report.layers().isEmpty() ? job.backend() : backendOf(report.layers());
-            Job done = jobs.findById(id).orElseThrow().withBackend(backend);
-            done = new Job(done.id(), done.tenant(), done.state(), done.modelId(), done.calibrationSetId(),
-                    done.settingsJson(), done.webhookUrl(), done.idempotencyKey(), done.requestSha256(), backend,
-                    null, report.layers().size(), report.layers().size(), done.attempts(), null, null,
-                    done.createdAt(), done.startedAt(), null).withState(JobState.SUCCEEDED, now());
+            String backend = report.layers().isEmpty() ? job.backend() : report.layers().get(0).backend();
+            Job done = jobs.findById(id).orElseThrow().succeeded(backend, report.layers().size(), now());
             jobs.update(done);
             LOG.info("job succeeded: {} layers, artifacts {}", report.layers().size(), artifacts);
             finished(done, artifacts);
@@ -240,10 +235,6 @@ public class JobRunner {
     /** The prefix of every blob that belongs to a job. */
     public static String jobPrefix(String jobId) {
         return "jobs/" + jobId + "/";
-    }
-
-    private static String backendOf(List<LayerEntry> entries) {
-        return entries.get(0).backend();
     }
 
     private static Instant now() {

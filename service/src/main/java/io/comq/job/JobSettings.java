@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The quantization settings of a job: everything {@code comq quantize} offers for an ONNX model, by the same names
@@ -57,23 +58,36 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
      * @throws InvalidConfigException naming the setting to fix
      */
     public JobSettings resolved() {
+        return resolved(name -> name);
+    }
+
+    /**
+     * These settings resolved, with setting names in messages rendered by {@code option} (the command line passes
+     * {@code sweeps -> --sweeps}).
+     */
+    public JobSettings resolved(UnaryOperator<String> option) {
         String m = or(method, "comq").trim().toLowerCase(Locale.ROOT);
+        String withMethod = option.apply("method") + " ";
         switch (m) {
             case "rtn":
-                refuse(m, "comq", sweeps, "sweeps", order, "order", init, "init", scaleUpdate, "scaleUpdate");
-                refuse(m, "gptq (or method comq with init gptq)", damp, "damp", actOrder, "actOrder", blockSize,
-                        "blockSize");
+                refuse(option, withMethod + m, withMethod + "comq", sweeps, "sweeps", order, "order", init, "init",
+                        scaleUpdate, "scaleUpdate");
+                refuse(option, withMethod + m, withMethod + "gptq (or " + withMethod + "comq " + option.apply("init")
+                        + " gptq)", damp, "damp", actOrder, "actOrder", blockSize, "blockSize");
                 break;
             case "gptq":
-                refuse(m, "comq", sweeps, "sweeps", order, "order", init, "init", scaleUpdate, "scaleUpdate");
+                refuse(option, withMethod + m, withMethod + "comq", sweeps, "sweeps", order, "order", init, "init",
+                        scaleUpdate, "scaleUpdate");
                 break;
             case "comq":
                 if (!"gptq".equalsIgnoreCase(or(init, "fp").trim())) {
-                    refuse(m, "gptq or init gptq", damp, "damp", actOrder, "actOrder", blockSize, "blockSize");
+                    refuse(option, withMethod + m, withMethod + "gptq or " + option.apply("init") + " gptq", damp,
+                            "damp", actOrder, "actOrder", blockSize, "blockSize");
                 }
                 break;
             default:
-                throw new InvalidConfigException("unknown method '" + method + "': use comq, gptq or rtn");
+                throw new InvalidConfigException("unknown " + option.apply("method") + " '" + method
+                        + "': use comq, gptq or rtn");
         }
         boolean comq = m.equals("comq");
         boolean gptq = m.equals("gptq") || comq && "gptq".equalsIgnoreCase(or(init, "fp").trim());
@@ -149,13 +163,18 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
         return new KernelOptions(backend, threads, "");
     }
 
-    private static void refuse(String method, String where, Object... valueNamePairs) {
+    private static void refuse(UnaryOperator<String> option, String method, String where, Object... valueNamePairs) {
         for (int k = 0; k < valueNamePairs.length; k += 2) {
             if (valueNamePairs[k] != null) {
-                throw new InvalidConfigException("'" + valueNamePairs[k + 1] + "' has no effect with method " + method
-                        + "; it applies to method " + where);
+                throw new InvalidConfigException(option.apply((String) valueNamePairs[k + 1]) + " has no effect with "
+                        + method + "; it applies to " + where);
             }
         }
+    }
+
+    /** The method settings alone (method, grid, precision), for a caller that needs no job. */
+    public MethodConfig methodConfig() {
+        return layerConfig().method();
     }
 
     private static <T> T or(T value, T fallback) {

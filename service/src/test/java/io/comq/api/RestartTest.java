@@ -87,11 +87,37 @@ class RestartTest {
             byte[] b = Files.readAllBytes(data.resolve("blobs/jobs/" + clean.get("id").asText()
                     + "/artifacts/model.onnx"));
             assertTrue(java.util.Arrays.equals(a, b));
+
+            // graceful: SIGTERM mid-job puts the job back in the queue; the next start finishes it
+            ServiceHarness.Reply third = svc.postJson(ServiceHarness.ALICE, "/v1/jobs", Map.of(
+                    "modelId", resumed.get("modelId").asText(), "calibrationSetId",
+                    resumed.get("calibrationSetId").asText(), "settings", settings));
+            termJobId = third.json().get("id").asText();
+            JsonNode mid = awaitLayers(svc, termJobId, 2);
+            assertEquals("running", mid.get("state").asText(), mid.toString());
+            cleanSha = sha(clean, "model.onnx");
         } finally {
-            second.destroy();
-            second.waitFor();
+            second.destroy(); // SIGTERM
+            assertTrue(second.waitFor(90, java.util.concurrent.TimeUnit.SECONDS), "comq serve stops on SIGTERM");
+        }
+        assertTrue(Files.readString(dir.resolve("second.log")).contains("job queued again"),
+                Files.readString(dir.resolve("second.log")));
+
+        Process third = start(data, tokens, "third");
+        try {
+            ServiceHarness svc = await(third, "third");
+            JsonNode after = svc.awaitEnd(ServiceHarness.ALICE, termJobId, Duration.ofMinutes(5));
+            assertEquals("succeeded", after.get("state").asText(), after.toString());
+            assertEquals(2, after.get("attempts").asInt());
+            assertEquals(cleanSha, sha(after, "model.onnx"), "same model bytes");
+        } finally {
+            third.destroy();
+            third.waitFor();
         }
     }
+
+    private String termJobId;
+    private String cleanSha;
 
     private static String sha(JsonNode job, String artifact) {
         for (JsonNode a : job.get("artifacts")) {

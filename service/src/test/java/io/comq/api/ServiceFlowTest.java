@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.comq.cli.TinyModel;
+import io.comq.format.safetensors.SafetensorsWriter;
+import io.comq.format.safetensors.Tensor;
+import java.util.LinkedHashMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -120,6 +123,50 @@ class ServiceFlowTest {
         try (Stream<Path> s = Files.walk(dir.resolve("data/blobs"))) {
             assertFalse(s.anyMatch(Files::isRegularFile), "no orphan blobs");
         }
+    }
+
+    @Test
+    void safetensorsUploadsAndDedupPerTenant() throws Exception {
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        t.put("model.layers.0.mlp.up_proj.weight", Tensor.f32(new int[] {32, 16}, new float[32 * 16]));
+        t.put("model.layers.0.input_layernorm.weight", Tensor.f32(new int[] {16}, new float[16]));
+        Path ck = dir.resolve("ck.safetensors");
+        SafetensorsWriter.write(ck, t, Map.of());
+        ServiceHarness.Reply m = svc.upload(ServiceHarness.BOB, "/v1/models?name=ck.safetensors", ck);
+        assertEquals(201, m.status(), m.raw().body());
+        assertEquals("safetensors", m.json().get("format").asText());
+        JsonNode layer = m.json().get("layers").get(0);
+        assertEquals("model.layers.0.mlp.up_proj", layer.get("id").asText());
+        assertEquals("Linear", layer.get("op").asText());
+        assertEquals("[32,16]", layer.get("weightShape").toString());
+        assertEquals(1, m.json().get("layers").size(), "the norm is not a layer");
+
+        Map<String, Tensor> x = new LinkedHashMap<>();
+        x.put("X", Tensor.f32(new int[] {4, 3, 8, 8}, (float[]) TinyModel.inputs(4, 9).data()));
+        Path xs = dir.resolve("x.safetensors");
+        SafetensorsWriter.write(xs, x, Map.of());
+        ServiceHarness.Reply c = svc.upload(ServiceHarness.BOB, "/v1/calibration-sets?name=x.safetensors", xs);
+        assertEquals(201, c.status(), c.raw().body());
+        assertEquals("safetensors", c.json().get("format").asText());
+        assertEquals(4, c.json().get("samples").asInt());
+        ServiceHarness.Reply job = svc.postJson(ServiceHarness.BOB, "/v1/jobs", Map.of("modelId",
+                m.json().get("id").asText(), "calibrationSetId", c.json().get("id").asText()));
+        assertEquals(422, job.status(), job.raw().body());
+        assertTrue(job.json().get("detail").asText().contains("checkpoint"), job.raw().body());
+
+        // the same bytes from two tenants are two models, one per tenant
+        byte[] other = TinyModel.model(8).toByteArray();
+        String bobs = svc.upload(ServiceHarness.BOB, "/v1/models?name=t.onnx", other).json().get("id").asText();
+        ServiceHarness.Reply alices = svc.upload(ServiceHarness.ALICE, "/v1/models?name=t.onnx", other);
+        assertEquals(201, alices.status());
+        assertTrue(!bobs.equals(alices.json().get("id").asText()), "not shared across tenants");
+        assertEquals(204, svc.delete(ServiceHarness.BOB, "/v1/models/" + bobs).status());
+        assertEquals(200, svc.get(ServiceHarness.ALICE, "/v1/models/" + alices.json().get("id").asText()).status(),
+                "bob deleting his copy leaves alice's");
+        assertEquals(204, svc.delete(ServiceHarness.ALICE, "/v1/models/" + alices.json().get("id").asText()).status());
+        assertEquals(204, svc.delete(ServiceHarness.BOB, "/v1/models/" + m.json().get("id").asText()).status());
+        assertEquals(204, svc.delete(ServiceHarness.BOB, "/v1/calibration-sets/" + c.json().get("id").asText())
+                .status());
     }
 
     @Test
