@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The service under load: 200 concurrent clients against the real server while jobs run. 180 of them poll a running
- * job's status ({@code GET /v1/jobs/{id}}), 20 upload calibration sets (distinct content, so every upload is stored);
+ * The service under load: 200 concurrent clients against the real server while a job runs (an 8-layer MLP in float64
+ * on one kernel thread, six of them one after the other). 180 clients poll the jobs' status
+ * ({@code GET /v1/jobs/{id}}), 20 upload calibration sets (distinct content, so every upload is stored);
  * each client makes a fixed number of requests (bounded in count and time). Prints latency percentiles per kind of
  * request. A benchmark, not a test: it asserts nothing about time and is not run by the build. Run it with
  *
@@ -33,7 +34,7 @@ public class LoadBench {
     static final int UPLOADERS = 20;
     static final int POLLS_PER_CLIENT = 50;
     static final int UPLOADS_PER_CLIENT = 5;
-    static final int JOBS = 20;
+    static final int JOBS = 6;
     static final Duration LIMIT = Duration.ofMinutes(5);
 
     @Test
@@ -44,9 +45,23 @@ public class LoadBench {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("comq-loadbench");
         try (ServiceHarness svc = new ServiceHarness(dir.resolve("data"), Map.of("comq.jobs.workers", 1))) {
+            // one slow job (an 8-layer MLP, float64, cyclic, one thread) that runs while the clients work
+            Path model = TinyModel.write(dir.resolve("mlp.onnx"), TinyModel.mlp(3, 192, 8));
+            Path calib = TinyModel.mlpCalibration(dir.resolve("mlp.npz"), 256, 192, 4);
+            String modelId = svc.upload(ServiceHarness.ALICE, "/v1/models?name=mlp.onnx", model).json().get("id")
+                    .asText();
+            String calId = svc.upload(ServiceHarness.ALICE, "/v1/calibration-sets?name=mlp.npz", calib).json()
+                    .get("id").asText();
             List<String> jobs = new ArrayList<>();
             for (int k = 0; k < JOBS; k++) {
-                jobs.add(TinyJob.submit(svc, ServiceHarness.ALICE, dir, 3));
+                jobs.add(svc.postJson(ServiceHarness.ALICE, "/v1/jobs", Map.of("modelId", modelId,
+                        "calibrationSetId", calId, "settings", Map.of("precision", "float64", "order", "cyclic",
+                                "sweeps", 3, "threads", 1))).json().get("id").asText());
+            }
+            long waitUntil = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!svc.get(ServiceHarness.ALICE, "/v1/jobs/" + jobs.get(0)).json().get("state").asText()
+                    .equals("running") && System.nanoTime() < waitUntil) {
+                Thread.sleep(20);
             }
             List<byte[]> uploads = new ArrayList<>();
             for (int k = 0; k < UPLOADERS * UPLOADS_PER_CLIENT; k++) {
@@ -82,7 +97,7 @@ public class LoadBench {
                                 }
                             } else {
                                 for (int k = 0; k < POLLS_PER_CLIENT && System.nanoTime() < deadline; k++) {
-                                    String id = jobs.get((client + k) % jobs.size());
+                                    String id = jobs.get(k % jobs.size());
                                     long t = System.nanoTime();
                                     HttpResponse<String> r = svc.http.send(HttpRequest.newBuilder(
                                                     svc.uri("/v1/jobs/" + id)).header("Authorization", "Bearer "
