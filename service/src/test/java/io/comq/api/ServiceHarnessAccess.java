@@ -7,6 +7,8 @@ import java.util.Map;
 
 /** The service test harness for tests outside {@code io.comq.api}. */
 public final class ServiceHarnessAccess implements AutoCloseable {
+    /** Tenant alice's token. */
+    public static final String ALICE = ServiceHarness.ALICE;
     private final ServiceHarness svc;
 
     private ServiceHarnessAccess(ServiceHarness svc) {
