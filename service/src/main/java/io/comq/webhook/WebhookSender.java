@@ -1,5 +1,6 @@
 package io.comq.webhook;
 
+import io.comq.job.JobRunner;
 import io.micronaut.context.annotation.Bean;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Sends signed JSON deliveries with bounded retries. {@link #send} returns at once; attempts run on this sender's own
@@ -88,7 +90,7 @@ public class WebhookSender implements AutoCloseable {
     /**
      * Queues the delivery of {@code body} to {@code url}.
      *
-     * @param subject what the delivery is about, for the log (a job id)
+     * @param subject what the delivery is about: a job id, put in the log lines of its attempts (MDC {@code job})
      * @throws IllegalArgumentException if {@code url} is not an absolute http or https URL
      */
     public CompletableFuture<Outcome> send(String subject, URI url, byte[] body) {
@@ -102,6 +104,15 @@ public class WebhookSender implements AutoCloseable {
     }
 
     private void attempt(Delivery d) {
+        MDC.put(JobRunner.MDC_JOB, d.subject);
+        try {
+            attemptOnce(d);
+        } finally {
+            MDC.remove(JobRunner.MDC_JOB);
+        }
+    }
+
+    private void attemptOnce(Delivery d) {
         int n = ++d.attempts;
         long timestamp = clock.instant().getEpochSecond();
         HttpRequest.Builder request = HttpRequest.newBuilder(d.url)
