@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * API tokens ({@code comq.auth.*}): {@code tokens} maps a bearer token to its tenant; {@code tokens-file} names a file
+ * API tokens ({@code comq.auth.*}): {@code tokens} maps a bearer token to its tenant; {@code token-file} names a file
  * of lines {@code <token> <tenant>} (blank lines and {@code #} comments ignored), for tokens kept in a secret. Both may
  * be given. With neither, every API call is refused: only health is open.
  */
@@ -15,7 +15,7 @@ import java.util.Map;
 public class AuthSettings {
 
     private Map<String, String> tokens = new LinkedHashMap<>();
-    private Path tokensFile;
+    private Path tokenFile;
 
     public Map<String, String> getTokens() {
         return tokens;
@@ -26,11 +26,11 @@ public class AuthSettings {
     }
 
     @Nullable
-    public Path getTokensFile() {
-        return tokensFile;
+    public Path getTokenFile() {
+        return tokenFile;
     }
 
-    public void setTokensFile(@Nullable Path tokensFile) {
-        this.tokensFile = tokensFile;
+    public void setTokenFile(@Nullable Path tokenFile) {
+        this.tokenFile = tokenFile;
     }
 }

@@ -33,7 +33,7 @@ public class TokenFilter {
         String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
         if (tokens.isEmpty()) {
             return refuse(request, "no API tokens are configured on this server: set comq.auth.tokens or "
-                    + "comq.auth.tokens-file");
+                    + "comq.auth.token-file");
         }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return refuse(request, "send an API token as 'Authorization: Bearer <token>'");

@@ -1,6 +1,6 @@
 package io.comq.auth;
 
-import jakarta.inject.Singleton;
+import io.micronaut.context.annotation.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,22 +14,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The configured tokens, kept as SHA-256 digests so that a lookup compares digests (no timing hint about a token's
+ * The configured tokens ({@code comq.auth.tokens}, {@code comq.auth.token-file}), kept as SHA-256 digests so that a lookup compares digests (no timing hint about a token's
  * prefix) and no token sits in memory in clear beyond start-up.
  */
-@Singleton
+@Context // built at startup: a bad token configuration stops the service from starting
 public class TokenRegistry {
 
     private final Map<String, Tenant> byDigest = new HashMap<>();
 
     TokenRegistry(AuthSettings settings) {
         settings.getTokens().forEach(this::add);
-        if (settings.getTokensFile() != null) {
+        if (settings.getTokenFile() != null) {
             List<String> lines;
             try {
-                lines = Files.readAllLines(settings.getTokensFile(), StandardCharsets.UTF_8);
+                lines = Files.readAllLines(settings.getTokenFile(), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read comq.auth.tokens-file " + settings.getTokensFile() + ": "
+                throw new UncheckedIOException("cannot read comq.auth.token-file " + settings.getTokenFile() + ": "
                         + e.getMessage(), e);
             }
             int n = 0;
@@ -41,7 +41,7 @@ public class TokenRegistry {
                 }
                 String[] parts = t.split("\\s+");
                 if (parts.length != 2) {
-                    throw new IllegalArgumentException("comq.auth.tokens-file " + settings.getTokensFile() + " line "
+                    throw new IllegalArgumentException("comq.auth.token-file " + settings.getTokenFile() + " line "
                             + n + ": expected '<token> <tenant>'");
                 }
                 add(parts[0], parts[1]);

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the quantization service: the REST API under /v1, health under /health.",
-                "Configuration: application.yml keys, by environment (COMQ_DATA_DIR, COMQ_AUTH_TOKENS_FILE, "
+                "Configuration: application.yml keys, by environment (COMQ_DATA_DIR, COMQ_AUTH_TOKEN_FILE, "
                         + "DATASOURCES_DEFAULT_URL, ...) or -Dkey=value; the options below override them."})
 public final class ServeCommand implements Callable<Integer> {
 
@@ -32,9 +32,9 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Folder of the embedded database, blobs and scratch files (default ./comq-data, comq.data-dir).")
     Path dataDir;
 
-    @Option(names = "--tokens-file", paramLabel = "FILE",
-            description = "API tokens, lines '<token> <tenant>' (comq.auth.tokens-file).")
-    Path tokensFile;
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "API tokens, lines '<token> <tenant>' (comq.auth.token-file).")
+    Path tokenFile;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -45,8 +45,8 @@ public final class ServeCommand implements Callable<Integer> {
         if (dataDir != null) {
             props.put("comq.data-dir", dataDir.toAbsolutePath().normalize().toString());
         }
-        if (tokensFile != null) {
-            props.put("comq.auth.tokens-file", tokensFile.toString());
+        if (tokenFile != null) {
+            props.put("comq.auth.token-file", tokenFile.toString());
         }
         ApplicationContext ctx = Micronaut.build(new String[0]).properties(props).banner(false).start();
         EmbeddedServer server = ctx.getBean(EmbeddedServer.class);

@@ -137,7 +137,7 @@ class RestartTest {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "--add-modules", "jdk.incubator.vector",
                 "-Xmx1g", "-cp", System.getProperty("java.class.path"), "io.comq.cli.Main", "serve",
-                "--port", Integer.toString(port), "--data-dir", data.toString(), "--tokens-file", tokens.toString()));
+                "--port", Integer.toString(port), "--data-dir", data.toString(), "--token-file", tokens.toString()));
         if (Runtime.version().feature() >= 22) {
             cmd.add(1, "--enable-native-access=ALL-UNNAMED");
         }

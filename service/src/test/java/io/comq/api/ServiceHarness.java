@@ -24,8 +24,7 @@ final class ServiceHarness implements AutoCloseable {
     final ApplicationContext context;
     final EmbeddedServer server;
     final String base;
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /** A client of a service running elsewhere (another process) at {@code base}. */
     ServiceHarness(String base) {
