@@ -20,6 +20,7 @@ public class JobEvents {
     private static final Logger LOG = LoggerFactory.getLogger(JobEvents.class);
 
     private final Map<String, List<Consumer<JobProgress>>> listeners = new ConcurrentHashMap<>();
+    private final List<Consumer<JobProgress>> everyJob = new CopyOnWriteArrayList<>();
 
     /**
      * Calls {@code listener} with each later step of job {@code jobId}, until the returned handle is closed or the job
@@ -33,8 +34,20 @@ public class JobEvents {
         });
     }
 
+    /** Calls {@code listener} with every step of every job in this process (metrics); same rules as subscribers. */
+    public void subscribeAll(Consumer<JobProgress> listener) {
+        everyJob.add(listener);
+    }
+
     /** Hands {@code p} to the job's subscribers. */
     public void publish(JobProgress p) {
+        for (Consumer<JobProgress> l : everyJob) {
+            try {
+                l.accept(p);
+            } catch (RuntimeException e) {
+                LOG.warn("a progress listener of all jobs failed: {}", e.toString());
+            }
+        }
         List<Consumer<JobProgress>> ls = p.state().terminal() ? listeners.remove(p.jobId()) : listeners.get(p.jobId());
         if (ls == null) {
             return;

@@ -150,6 +150,8 @@ public final class LocalBlobStore implements BlobStore {
                 if (s.findAny().isPresent()) {
                     break;
                 }
+            } catch (NoSuchFileException e) {
+                continue; // no such folder: nothing to remove here
             }
             try {
                 Files.delete(dir);
@@ -198,40 +200,6 @@ public final class LocalBlobStore implements BlobStore {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** At most {@code remaining} bytes of the stream beneath. */
-    private static final class BoundedInputStream extends java.io.FilterInputStream {
-        private long remaining;
-
-        BoundedInputStream(InputStream in, long remaining) {
-            super(in);
-            this.remaining = remaining;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int b = super.read();
-            if (b >= 0) {
-                remaining--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int n = super.read(b, off, (int) Math.min(len, remaining));
-            if (n > 0) {
-                remaining -= n;
-            }
-            return n;
         }
     }
 }
