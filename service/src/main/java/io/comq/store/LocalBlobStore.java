@@ -30,6 +30,10 @@ import java.util.stream.Stream;
  * in {@code root/a/b/c.sha256} (written first, so a visible blob always has its digest). A put streams into a
  * temporary file under {@code root/.tmp} and moves it into place atomically. Keys are checked against
  * {@link #KEY}: they come from the service, never from a client's file name, and cannot leave the root.
+ *
+ * <p>Publishing a blob (folder, digest, move) and pruning the empty folders of a deleted one hold one lock, so a
+ * concurrent delete never removes the folder a put is publishing into, and {@link #stat} never pairs a new blob with
+ * an old digest.
  */
 public final class LocalBlobStore implements BlobStore {
 
@@ -40,6 +44,7 @@ public final class LocalBlobStore implements BlobStore {
     private static final String TMP = ".tmp";
 
     private final Path root;
+    private final Object publishing = new Object();
 
     /** A store in {@code root}, created if missing; leftovers of interrupted puts are removed. */
     public LocalBlobStore(Path root) throws IOException {
@@ -91,21 +96,26 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     private BlobInfo publish(String key, Path target, Path tmp, long size, String sha256) throws IOException {
-        Files.createDirectories(target.getParent());
-        AtomicFile.write(digestFile(target), out -> out.write(sha256.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return new BlobInfo(key, size, sha256, Files.getLastModifiedTime(target).toInstant());
+        synchronized (publishing) {
+            Files.createDirectories(target.getParent());
+            AtomicFile.write(digestFile(target),
+                    out -> out.write(sha256.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return new BlobInfo(key, size, sha256, Files.getLastModifiedTime(target).toInstant());
+        }
     }
 
     @Override
     public Optional<BlobInfo> stat(String key) throws IOException {
         Path f = file(key);
-        try {
-            BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-            String sha = Files.readString(digestFile(f)).trim();
-            return Optional.of(new BlobInfo(key, a.size(), sha, a.lastModifiedTime().toInstant()));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+        synchronized (publishing) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+                String sha = Files.readString(digestFile(f)).trim();
+                return Optional.of(new BlobInfo(key, a.size(), sha, a.lastModifiedTime().toInstant()));
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            }
         }
     }
 
@@ -143,20 +153,18 @@ public final class LocalBlobStore implements BlobStore {
     @Override
     public void delete(String key) throws IOException {
         Path f = file(key);
-        Files.deleteIfExists(f);
-        Files.deleteIfExists(digestFile(f));
-        for (Path dir = f.getParent(); dir != null && !dir.equals(root); dir = dir.getParent()) {
-            try (Stream<Path> s = Files.list(dir)) {
-                if (s.findAny().isPresent()) {
-                    break;
+        synchronized (publishing) {
+            Files.deleteIfExists(f);
+            Files.deleteIfExists(digestFile(f));
+            for (Path dir = f.getParent(); dir != null && !dir.equals(root); dir = dir.getParent()) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    if (s.findAny().isPresent()) {
+                        break;
+                    }
+                } catch (NoSuchFileException e) {
+                    continue; // no such folder: nothing to remove here
                 }
-            } catch (NoSuchFileException e) {
-                continue; // no such folder: nothing to remove here
-            }
-            try {
                 Files.delete(dir);
-            } catch (IOException e) {
-                break; // a concurrent put made it non-empty again
             }
         }
     }
@@ -164,7 +172,13 @@ public final class LocalBlobStore implements BlobStore {
     @Override
     public List<String> list(String prefix) throws IOException {
         List<String> keys = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(root)) {
+        // walk only the folder the prefix names (its complete segments), not the whole store
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash)).normalize();
+        if (!start.startsWith(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(start)) {
             s.filter(Files::isRegularFile).forEach(p -> {
                 String k = root.relativize(p).toString().replace('\\', '/');
                 if (KEY.matcher(k).matches() && !k.startsWith(TMP + "/") && !k.endsWith(DIGEST_SUFFIX)

@@ -177,6 +177,30 @@ abstract class BlobStoreContract {
     }
 
     @Test
+    void putsBesideConcurrentDeletesInTheSameFolderNeverFail() throws Exception {
+        BlobStore store = store();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Object>> workers = List.of("p/q/one", "p/q/two").stream()
+                    .map(key -> pool.submit(() -> {
+                        for (int i = 0; i < 40; i++) {
+                            byte[] b = bytes(1000, i);
+                            assertEquals(sha256(b), store.put(key, new ByteArrayInputStream(b), 1 << 20).sha256());
+                            assertEquals(sha256(b), store.stat(key).orElseThrow().sha256());
+                            store.delete(key);
+                        }
+                        return (Object) null;
+                    })).toList();
+            for (Future<Object> w : workers) {
+                w.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(List.of(), store.list("p/"));
+    }
+
+    @Test
     void deleteAndMissingBlobs() throws Exception {
         BlobStore store = store();
         store.put("d/one", new ByteArrayInputStream(bytes(10, 10)), 100);
@@ -200,6 +224,9 @@ abstract class BlobStoreContract {
                 store.list("models/"));
         assertEquals(List.of("jobs/j1/model.onnx"), store.list("jobs/"));
         assertEquals(5, store.list("").size());
+        assertEquals(List.of("models/a/extra.bin", "models/a/model.onnx", "models/b/model.onnx", "modelsx/z"),
+                store.list("model"));
+        assertEquals(List.of("models/a/extra.bin", "models/a/model.onnx"), store.list("models/a/"));
         assertEquals(List.of(), store.list("nothing/"));
     }
 
