@@ -23,13 +23,28 @@ import java.nio.file.Path;
  * @param seed               seed of the fit/validation split
  * @param kernel             the kernel that runs the sweeps and accumulates the Gram matrices
  * @param force              replace an existing non-empty output folder
+ * @param accuracy           calibration mode and held-out reporting (ONNX)
  */
 public record ModelJob(Path model, Path calibration, Path gramDir, Path out, OutputFormat format, LayerConfig layer,
                        LayerSelection selection, int batchSize, double validationFraction, long seed,
-                       KernelOptions kernel, boolean force) {
+                       KernelOptions kernel, boolean force, AccuracyOptions accuracy) {
 
     /** The default share of held-out samples. */
     public static final double DEFAULT_VALIDATION_FRACTION = 0.2;
+
+    /** A job with the default accuracy settings. */
+    public ModelJob(Path model, Path calibration, Path gramDir, Path out, OutputFormat format, LayerConfig layer,
+                    LayerSelection selection, int batchSize, double validationFraction, long seed,
+                    KernelOptions kernel, boolean force) {
+        this(model, calibration, gramDir, out, format, layer, selection, batchSize, validationFraction, seed, kernel,
+                force, AccuracyOptions.defaults());
+    }
+
+    /** This job with other accuracy settings. */
+    public ModelJob withAccuracy(AccuracyOptions a) {
+        return new ModelJob(model, calibration, gramDir, out, format, layer, selection, batchSize, validationFraction,
+                seed, kernel, force, a);
+    }
 
     public ModelJob {
         if (model == null) {
@@ -46,6 +61,7 @@ public record ModelJob(Path model, Path calibration, Path gramDir, Path out, Out
         }
         selection = selection == null ? LayerSelection.all() : selection;
         kernel = kernel == null ? KernelOptions.auto() : kernel;
+        accuracy = accuracy == null ? AccuracyOptions.defaults() : accuracy;
         if (batchSize <= 0) {
             throw new InvalidConfigException("the batch size must be positive, got " + batchSize);
         }
@@ -68,6 +84,10 @@ public record ModelJob(Path model, Path calibration, Path gramDir, Path out, Out
             if (calibration != null) {
                 throw new InvalidConfigException("--format safetensors takes Gram matrices (--gram-dir), not a "
                         + "calibration set");
+            }
+            if (layer.method() instanceof io.comq.quant.AutoConfig) {
+                throw new InvalidConfigException("--method auto chooses by the error on held-out calibration data, "
+                        + "which a Gram folder does not have; pick rtn, gptq or comq for --format safetensors");
             }
             if (layer.biasCompensation()) {
                 throw new InvalidConfigException("bias correction needs the mean input rows, which a Gram folder does "

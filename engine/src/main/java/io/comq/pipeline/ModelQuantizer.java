@@ -6,8 +6,6 @@ import ai.onnxruntime.OrtSession;
 import io.comq.calibration.CalibrationOptions;
 import io.comq.calibration.CalibrationTarget;
 import io.comq.calibration.CalibrationTargets;
-import io.comq.calibration.Calibrator;
-import io.comq.calibration.LayerStatistics;
 import io.comq.calibration.OrtTensors;
 import io.comq.calibration.data.CalibrationSet;
 import io.comq.calibration.data.CalibrationSplit;
@@ -28,6 +26,7 @@ import io.comq.format.safetensors.LinearLayers;
 import io.comq.format.safetensors.SafetensorsCheckpoint;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
+import io.comq.quant.AutoConfig;
 import io.comq.quant.GridSpec;
 import io.comq.quant.LayerConfig;
 import io.comq.quant.LayerProblem;
@@ -43,7 +42,6 @@ import io.comq.report.Drift;
 import io.comq.report.LayerEntry;
 import io.comq.report.ModelReport;
 import io.comq.report.Reports;
-import io.comq.tensor.Matrix;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,6 +65,9 @@ public final class ModelQuantizer {
     public static final String MODEL_FILE = "model.onnx";
     /** The model input whose zeros mark padding. */
     public static final String MASK_INPUT = "attention_mask";
+
+    /** The scratch folder of sequential calibration inside the staging folder (deleted before the commit). */
+    static final String SCRATCH = ".calibration-scratch";
 
     private final Kernels kernels;
 
@@ -111,16 +112,19 @@ public final class ModelQuantizer {
                 set.checkAgainst(OrtTensors.inputs(reference));
                 CalibrationSplit split = CalibrationSplit.of(set, job.validationFraction(), job.seed());
                 try (StagingDir stage = StagingDir.open(job.out(), job.force())) {
-                    LayerQuantizer quantizer = new LayerQuantizer(kernel);
                     Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
-                    Calibrator calibrator = new Calibrator(kernel);
-                    calibrator.calibrate(model.proto(), targets, split.fit(),
+                    Map<OnnxLayer, MethodSelector.Outcome> outcomes = new HashMap<>();
+                    MethodSelector selector = new MethodSelector(new LayerQuantizer(kernel));
+                    LayerCalibration.run(job.accuracy().calibrationMode(), model, targets, byId, split,
                             CalibrationOptions.defaults().withBatchSize(job.batchSize()).withMaskInput(MASK_INPUT),
-                            progress, stats -> {
+                            kernel, stage.path().resolve(SCRATCH), progress, (stats, held) -> {
                                 OnnxLayer l = byId.get(stats.target().layerName());
-                                results.put(l, quantize(quantizer, model, l, stats, configs.get(l), progress));
+                                MethodSelector.Outcome o = selector.quantize(model.weights(l), stats, held,
+                                        configs.get(l), progress);
+                                outcomes.put(l, o);
+                                results.put(l, o.results());
                                 progress.progress("quantized " + l.id(), results.size(), layers.size());
-                            });
+                            }, results);
                     Map<OnnxLayer, List<LayerResult>> ordered = new LinkedHashMap<>();
                     List<LayerEntry> entries = new ArrayList<>();
                     for (OnnxLayer l : layers) {
@@ -131,10 +135,12 @@ public final class ModelQuantizer {
                     WriteReport written = new OnnxWriter().write(model, ordered, file,
                             WriteOptions.of(job.format().onnx()));
                     Drift drift = null;
+                    AccuracyReports.Worst worst = new AccuracyReports.Worst(CalibrationSplit.validationIndices(
+                            set.samples(), job.validationFraction(), job.seed()));
                     if (split.hasValidation()) {
                         try (OrtSession quantized = session(env, file, so, "the quantized model")) {
                             drift = DriftEvaluator.evaluate(reference, quantized, split.validate(), job.batchSize(),
-                                    MASK_INPUT, progress);
+                                    MASK_INPUT, progress, worst);
                         }
                     }
                     List<Artifact> artifacts = new ArrayList<>();
@@ -145,7 +151,8 @@ public final class ModelQuantizer {
                     Map<String, String> settings = settings(job, set.samples(), split);
                     settings.put("opset", Long.toString(written.opset()));
                     ModelReport report = ModelReport.of(TOOL, job.model().toString(), settings, entries, drift,
-                            artifacts);
+                            artifacts).withAccuracy(AccuracyReports.of(job.accuracy(), layers, outcomes,
+                            AccuracyReports.auto(job), worst.worst(job.accuracy().worstSamples())));
                     Reports.write(stage.path(), report);
                     stage.commit(job.force());
                     return report;
@@ -163,17 +170,6 @@ public final class ModelQuantizer {
             throw new InvalidModelException("ONNX Runtime cannot load " + what + " " + file + ": " + e.getMessage(),
                     e);
         }
-    }
-
-    private static List<LayerResult> quantize(LayerQuantizer quantizer, OnnxModel model, OnnxLayer l,
-                                              LayerStatistics stats, LayerConfig config, ProgressListener progress) {
-        List<Matrix> ws = model.weights(l);
-        List<LayerResult> rs = new ArrayList<>(ws.size());
-        for (int g = 0; g < ws.size(); g++) {
-            LayerProblem problem = ws.size() == 1 ? stats.problem(ws.get(0)) : stats.problem(g, ws.get(g));
-            rs.add(quantizer.quantize(problem, config, progress));
-        }
-        return rs;
     }
 
     /** One report row per layer; a grouped conv's groups are summed (time) and averaged (errors). */
@@ -293,19 +289,7 @@ public final class ModelQuantizer {
         if (m.grid().bits() == bits) {
             return job.layer();
         }
-        GridSpec g = m.grid().withBits(bits);
-        MethodConfig at;
-        if (m instanceof RtnConfig) {
-            at = new RtnConfig(g, m.precision());
-        } else if (m instanceof GptqConfig) {
-            at = ((GptqConfig) m).withGrid(g);
-        } else if (m instanceof ComqConfig) {
-            ComqConfig c = (ComqConfig) m;
-            at = new ComqConfig(g, c.sweeps(), c.order(), c.init(), c.gptq() == null ? null : c.gptq().withGrid(g),
-                    c.scaleUpdate(), c.precision());
-        } else {
-            throw new InvalidConfigException("method " + m.method() + " does not take per-layer bits");
-        }
+        MethodConfig at = AutoConfig.onGrid(m, m.grid().withBits(bits));
         return new LayerConfig(at, job.layer().biasCompensation());
     }
 
@@ -315,6 +299,11 @@ public final class ModelQuantizer {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("format", job.format().id());
         s.put("method", m.method());
+        if (m instanceof AutoConfig a) {
+            List<String> labels = new ArrayList<>();
+            a.candidates().forEach(c -> labels.add(AutoConfig.label(c)));
+            s.put("candidates", String.join(" ", labels));
+        }
         if (m instanceof ComqConfig) {
             ComqConfig c = (ComqConfig) m;
             s.put("sweeps", Integer.toString(c.sweeps()));
@@ -352,6 +341,7 @@ public final class ModelQuantizer {
             s.put("validation_samples", Integer.toString(split.hasValidation() ? split.validate().samples() : 0));
             s.put("validation_fraction", String.format(Locale.ROOT, "%s", job.validationFraction()));
             s.put("batch_size", Integer.toString(job.batchSize()));
+            s.put("calibration_mode", job.accuracy().calibrationMode().id());
         } else {
             s.put("gram_dir", job.gramDir().toString());
         }

@@ -47,6 +47,9 @@ final class ReportHtml {
         h.append("<h2>Relative error per layer</h2>\n");
         chart(h, r.layers());
         layers(h, r.layers());
+        if (r.accuracy() != null) {
+            accuracy(h, r.accuracy());
+        }
         settings(h, r.settings());
         artifacts(h, r.artifacts());
         h.append("</body>\n</html>\n");
@@ -189,6 +192,39 @@ final class ReportHtml {
                     .append("</td><td class=\"guards\">").append(esc(String.join("; ", e.guards()))).append("</td></tr>\n");
         }
         h.append("</table>\n");
+    }
+
+    private static void accuracy(StringBuilder h, AccuracyReport a) {
+        h.append("<h2>Held-out accuracy (calibration ").append(esc(a.calibrationMode())).append(")</h2>\n");
+        for (String w : a.warnings()) {
+            h.append("<p class=\"worse\">").append(esc(w)).append("</p>\n");
+        }
+        h.append("<table class=\"accuracy\">\n<tr><th>Layer</th><th>Method</th><th>Fit error</th>")
+                .append("<th>Held-out error</th><th>Why</th><th>Candidates (fit / held-out)</th></tr>\n");
+        for (AccuracyReport.Layer l : a.layers()) {
+            h.append("<tr><td class=\"name\">").append(esc(l.name())).append("</td><td>").append(esc(l.method()))
+                    .append("</td><td class=\"num\">").append(sci(l.fitRelError())).append("</td><td class=\"num")
+                    .append(l.overfit() ? " worse" : "").append("\">")
+                    .append(l.validationRelError() == null ? "" : sci(l.validationRelError()))
+                    .append("</td><td class=\"guards\">").append(esc(l.reason())).append("</td><td class=\"guards\">");
+            for (AccuracyReport.Candidate c : l.candidates()) {
+                h.append(esc(c.method())).append(": ").append(sci(c.fitRelError())).append(" / ")
+                        .append(c.validationRelError() == null ? "-" : sci(c.validationRelError())).append("<br/>");
+            }
+            h.append("</td></tr>\n");
+        }
+        h.append("</table>\n");
+        if (!a.worstSamples().isEmpty()) {
+            h.append("<h2>Held-out samples that drifted most</h2>\n<table class=\"worst\">\n")
+                    .append("<tr><th>Sample</th><th>Output</th><th>Cosine</th><th>Relative L2</th></tr>\n");
+            for (AccuracyReport.SampleDrift d : a.worstSamples()) {
+                h.append("<tr><td class=\"num\">").append(d.sample()).append("</td><td class=\"name\">")
+                        .append(esc(d.output())).append("</td><td class=\"num\">")
+                        .append(String.format(Locale.ROOT, "%.6f", d.cosine())).append("</td><td class=\"num\">")
+                        .append(sci(d.relL2())).append("</td></tr>\n");
+            }
+            h.append("</table>\n");
+        }
     }
 
     private static void settings(StringBuilder h, Map<String, String> settings) {

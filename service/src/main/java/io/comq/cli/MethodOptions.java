@@ -1,6 +1,7 @@
 package io.comq.cli;
 
 import io.comq.error.InvalidConfigException;
+import io.comq.quant.AutoConfig;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
 import io.comq.quant.MethodConfig;
@@ -21,17 +22,20 @@ import picocli.CommandLine.ParseResult;
  */
 final class MethodOptions {
 
-    private static final List<String> COMQ_ONLY = List.of("--sweeps", "--order", "--init", "--scale-update");
+    private static final List<String> COMQ_ONLY = List.of("--sweeps", "--order", "--init", "--scale-update",
+            "--comq-damp");
     private static final List<String> GPTQ_ONLY = List.of("--damp", "--act-order", "--block-size");
 
-    @Option(names = "--method", defaultValue = "comq", description = "comq, gptq or rtn (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", defaultValue = "comq", description = "comq, gptq, rtn, or auto (comq quantize: per layer, the lowest held-out error among "
+                    + "rtn, gptq act_order and COMQ variants) (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--bits", defaultValue = "4", description = "Code width, 2..8 (default: ${DEFAULT-VALUE}).")
     int bits;
 
     @Option(names = "--grid", defaultValue = "sym-maxabs",
-            description = "sym-maxabs, sym-restricted or asym-minmax (default: ${DEFAULT-VALUE}).")
+            description = "sym-maxabs, sym-restricted, asym-minmax or sym-mse (sym-maxabs codes, "
+                    + "per-channel scale with the least rounding error) (default: ${DEFAULT-VALUE}).")
     String grid;
 
     @Option(names = "--group-size", defaultValue = "0",
@@ -57,6 +61,10 @@ final class MethodOptions {
     @Option(names = "--scale-update", defaultValue = "none",
             description = "COMQ scale re-fit after each sweep: none or post (default: ${DEFAULT-VALUE}).")
     String scaleUpdate;
+
+    @Option(names = "--comq-damp", defaultValue = "0",
+            description = "COMQ: sweep on H + lambda * mean(diag H) * I (default: ${DEFAULT-VALUE}).")
+    double comqDamp;
 
     @Option(names = "--damp", defaultValue = "0.01",
             description = "GPTQ damping, fraction of mean(diag H) (default: ${DEFAULT-VALUE}).")
@@ -94,9 +102,13 @@ final class MethodOptions {
                 GptqConfig gptq = start == ComqConfig.Init.GPTQ ? new GptqConfig(gridSpec, damp, actOrder, blockSize, p)
                         : null;
                 return new ComqConfig(gridSpec, sweeps, ComqConfig.Order.parse(order), start, gptq,
-                        ComqConfig.ScaleUpdate.parse(scaleUpdate), p);
+                        ComqConfig.ScaleUpdate.parse(scaleUpdate), p, comqDamp);
+            case "auto":
+                refuse(given, COMQ_ONLY, "--method comq");
+                refuse(given, GPTQ_ONLY, "--method gptq or --method comq --init gptq");
+                return AutoConfig.standard(gridSpec, p);
             default:
-                throw new InvalidConfigException("unknown --method '" + method + "': use comq, gptq or rtn");
+                throw new InvalidConfigException("unknown --method '" + method + "': use comq, gptq, rtn or auto");
         }
     }
 

@@ -2,6 +2,7 @@ package io.comq.cli;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.format.onnx.LayerSelection;
+import io.comq.pipeline.AccuracyOptions;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.pipeline.OutputFormat;
@@ -97,6 +98,20 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the fit/validation split (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--calibration-mode", defaultValue = "sequential",
+            description = "sequential: each layer calibrated on the outputs of the already-quantized layers before it; "
+                    + "parallel: every layer on the float model, in one pass (default: ${DEFAULT-VALUE}).")
+    String calibrationMode;
+
+    @Option(names = "--overfit-ratio", defaultValue = "2.0",
+            description = "Flag layers whose held-out error exceeds their fit error by this factor "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double overfitRatio;
+
+    @Option(names = "--worst-samples", defaultValue = "5",
+            description = "Held-out samples with the lowest output cosine listed in the report (default: ${DEFAULT-VALUE}).")
+    int worstSamples;
+
     private final boolean terminal;
 
     /** A command whose stderr is not a terminal (progress as plain lines). */
@@ -121,6 +136,11 @@ public final class QuantizeCommand implements Callable<Integer> {
             bar.finish();
         }
         spec.commandLine().getOut().println(summary(report));
+        if (report.accuracy() != null) {
+            for (String w : report.accuracy().warnings()) {
+                err.println("comq: warning: " + w);
+            }
+        }
         return Main.EXIT_OK;
     }
 
@@ -129,7 +149,9 @@ public final class QuantizeCommand implements Callable<Integer> {
         OutputFormat f = OutputFormat.parse(format);
         LayerSelection selection = LayerSelection.parse(exclude, opTypes(), layerBits);
         return new ModelJob(model, calibration, gramDir, out, f, new LayerConfig(methodConfig(), biasCorrection),
-                selection, batchSize, validationFraction, seed, run.kernel(), run.force);
+                selection, batchSize, validationFraction, seed, run.kernel(), run.force,
+                new AccuracyOptions(AccuracyOptions.CalibrationMode.parse(calibrationMode), overfitRatio,
+                        worstSamples));
     }
 
     /** The op types left after {@code --exclude-op}; empty (all) when none is excluded. */

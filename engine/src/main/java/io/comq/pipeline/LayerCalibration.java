@@ -1,0 +1,108 @@
+package io.comq.pipeline;
+
+import ai.onnx.proto.OnnxMl;
+import io.comq.calibration.CalibrationOptions;
+import io.comq.calibration.CalibrationTarget;
+import io.comq.calibration.Calibrator;
+import io.comq.calibration.LayerStatistics;
+import io.comq.calibration.data.CalibrationSplit;
+import io.comq.error.InvalidInputException;
+import io.comq.format.onnx.OnnxLayer;
+import io.comq.format.onnx.OnnxModel;
+import io.comq.format.onnx.OnnxWriter;
+import io.comq.format.onnx.QuantFormat;
+import io.comq.format.onnx.WriteOptions;
+import io.comq.kernel.QuantKernel;
+import io.comq.quant.LayerResult;
+import io.comq.quant.ProgressListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+
+/**
+ * Produces every layer's statistics on the fit and held-out parts of the calibration set, in one of the
+ * {@link AccuracyOptions.CalibrationMode}s, and hands them to a sink that quantizes the layer.
+ *
+ * <p>Sequential: layers are taken in stages, one stage per activation tensor in model order (layers reading the same
+ * tensor, such as attention's Q, K and V projections, share a stage; none of them can feed another). Before each
+ * stage after the first, the model with every finished layer replaced by its quantized weights (QDQ, bias correction
+ * included) is written to a scratch file and calibrated for that stage's layers only; batches stream through ONNX
+ * Runtime as in the parallel mode, so no more than one batch of activations is ever held.
+ */
+final class LayerCalibration {
+    private LayerCalibration() {
+    }
+
+    /**
+     * Calibrates every target and calls {@code sink} with its fit and held-out statistics (the latter null when the
+     * split holds nothing out); the sink must have put the layer's results into {@code done} before it returns.
+     *
+     * @param scratch a folder for the partly quantized models (sequential mode), deleted before this returns
+     */
+    static void run(AccuracyOptions.CalibrationMode mode, OnnxModel model, List<CalibrationTarget> targets,
+                    Map<String, OnnxLayer> byId, CalibrationSplit split, CalibrationOptions options,
+                    QuantKernel kernel, Path scratch, ProgressListener progress,
+                    BiConsumer<LayerStatistics, LayerStatistics> sink, Map<OnnxLayer, List<LayerResult>> done) {
+        Calibrator calibrator = new Calibrator(kernel);
+        var validation = split.hasValidation() ? split.validate() : null;
+        if (mode == AccuracyOptions.CalibrationMode.PARALLEL) {
+            calibrator.calibrate(model.proto(), targets, split.fit(), validation, options, progress, sink);
+            return;
+        }
+        List<List<CalibrationTarget>> stages = stages(targets);
+        try {
+            Files.createDirectories(scratch);
+            Path file = scratch.resolve("partly-quantized.onnx");
+            for (int s = 0; s < stages.size(); s++) {
+                OnnxMl.ModelProto proto = model.proto();
+                if (!done.isEmpty()) {
+                    new OnnxWriter().write(model, done, file, WriteOptions.of(QuantFormat.QDQ));
+                    proto = Calibrator.readModel(file);
+                }
+                progress.progress("sequential calibration stage", s + 1, stages.size());
+                calibrator.calibrate(proto, stages.get(s), split.fit(), validation, options, ProgressListener.NONE,
+                        (fit, held) -> {
+                            sink.accept(fit, held);
+                            if (!done.containsKey(byId.get(fit.target().layerName()))) {
+                                throw new IllegalStateException("the sink left no result for "
+                                        + fit.target().layerName());
+                            }
+                        });
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot use the scratch folder " + scratch + ": " + e.getMessage(), e);
+        } finally {
+            delete(scratch);
+        }
+    }
+
+    /** Targets grouped by activation tensor, in order of each tensor's first reader. */
+    static List<List<CalibrationTarget>> stages(List<CalibrationTarget> targets) {
+        Map<String, List<CalibrationTarget>> byTensor = new LinkedHashMap<>();
+        for (CalibrationTarget t : targets) {
+            byTensor.computeIfAbsent(t.activationTensor(), k -> new ArrayList<>()).add(t);
+        }
+        return new ArrayList<>(byTensor.values());
+    }
+
+    private static void delete(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the scratch folder " + dir, e);
+        }
+    }
+}
