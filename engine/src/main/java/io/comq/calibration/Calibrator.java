@@ -98,7 +98,8 @@ public final class Calibrator {
                         fetch.add(t.activationTensor());
                     }
                 }
-                OnnxMl.ModelProto augmented = GraphAugmenter.augment(model, fetch);
+                OnnxMl.ModelProto augmented = fetch.isEmpty() ? model
+                        : GraphAugmenter.onlyComputing(GraphAugmenter.augment(model, fetch), fetch);
                 try (OrtSession session = createSession(env, augmented, so)) {
                     List<ModelInput> inputs = OrtTensors.inputs(session);
                     data.checkAgainst(inputs);

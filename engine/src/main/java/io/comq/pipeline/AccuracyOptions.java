@@ -2,6 +2,7 @@ package io.comq.pipeline;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.quant.Names;
+import java.util.List;
 
 /**
  * The accuracy settings of a whole-model run (ONNX): how layers are calibrated, and what the report says about
@@ -11,8 +12,16 @@ import io.comq.quant.Names;
  * @param overfitRatio    a layer whose held-out error exceeds its fit error by more than this factor is flagged in
  *                        the report (over-fitting a small calibration set); at least 1
  * @param worstSamples    how many of the worst held-out samples (lowest cosine) the report lists, 0 for none
+ * @param avgBits         mixed precision: the budget of weight-weighted average bits per weight, chosen per layer
+ *                        among {@code candidateBits} by measured sensitivity ({@link Sensitivity},
+ *                        {@link BitAllocator}); 0 for the same bits everywhere
+ * @param candidateBits   the bits a layer may get under mixed precision
  */
-public record AccuracyOptions(CalibrationMode calibrationMode, double overfitRatio, int worstSamples) {
+public record AccuracyOptions(CalibrationMode calibrationMode, double overfitRatio, int worstSamples, double avgBits,
+                              List<Integer> candidateBits) {
+
+    /** The default candidate bits of mixed precision. */
+    public static final List<Integer> DEFAULT_CANDIDATE_BITS = List.of(3, 4, 8);
 
     /** The default over-fitting warning threshold. */
     public static final double DEFAULT_OVERFIT_RATIO = 2.0;
@@ -52,6 +61,19 @@ public record AccuracyOptions(CalibrationMode calibrationMode, double overfitRat
         if (!(overfitRatio >= 1)) {
             throw new InvalidConfigException("the over-fitting ratio must be at least 1, got " + overfitRatio);
         }
+        candidateBits = candidateBits == null ? DEFAULT_CANDIDATE_BITS : List.copyOf(candidateBits);
+        for (int b : candidateBits) {
+            if (b < 2 || b > 8) {
+                throw new InvalidConfigException("candidate bits must be between 2 and 8, got " + b);
+            }
+        }
+        if (!(avgBits == 0 || (avgBits >= 2 && avgBits <= 8))) {
+            throw new InvalidConfigException("the average bits must be 0 (off) or between 2 and 8, got " + avgBits);
+        }
+        if (avgBits > 0 && new java.util.TreeSet<>(candidateBits).size() < 2) {
+            throw new InvalidConfigException("mixed precision needs at least two candidate bit widths, got "
+                    + candidateBits);
+        }
         if (worstSamples < 0) {
             throw new InvalidConfigException("the number of worst samples must be 0 or more, got " + worstSamples);
         }
@@ -59,10 +81,21 @@ public record AccuracyOptions(CalibrationMode calibrationMode, double overfitRat
 
     /** Sequential calibration, flag at 2x, 5 worst samples. */
     public static AccuracyOptions defaults() {
-        return new AccuracyOptions(CalibrationMode.SEQUENTIAL, DEFAULT_OVERFIT_RATIO, DEFAULT_WORST_SAMPLES);
+        return new AccuracyOptions(CalibrationMode.SEQUENTIAL, DEFAULT_OVERFIT_RATIO, DEFAULT_WORST_SAMPLES, 0,
+                DEFAULT_CANDIDATE_BITS);
     }
 
     public AccuracyOptions withCalibrationMode(CalibrationMode m) {
-        return new AccuracyOptions(m, overfitRatio, worstSamples);
+        return new AccuracyOptions(m, overfitRatio, worstSamples, avgBits, candidateBits);
+    }
+
+    /** Mixed precision at this average over these candidate bits. */
+    public AccuracyOptions withMixedPrecision(double avg, List<Integer> bits) {
+        return new AccuracyOptions(calibrationMode, overfitRatio, worstSamples, avg, bits);
+    }
+
+    /** Whether bits are chosen per layer. */
+    public boolean mixedPrecision() {
+        return avgBits > 0;
     }
 }

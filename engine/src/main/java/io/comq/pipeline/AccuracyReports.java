@@ -39,7 +39,10 @@ final class AccuracyReports {
 
     static AccuracyReport of(AccuracyOptions options, List<OnnxLayer> layers,
                              Map<OnnxLayer, MethodSelector.Outcome> outcomes, boolean auto,
-                             List<AccuracyReport.SampleDrift> worst) {
+                             List<AccuracyReport.SampleDrift> worst, Map<OnnxLayer, double[]> sensitivity) {
+        int[] candidateBits = BitAllocator.parseBits(options.candidateBits());
+        double bitsSum = 0;
+        long weights = 0;
         List<AccuracyReport.Layer> rows = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         for (OnnxLayer l : layers) {
@@ -58,13 +61,26 @@ final class AccuracyReports {
             String reason = !auto ? "the method asked for"
                     : String.format(Locale.ROOT, "lowest %s error of %d candidates",
                     o.validError() == null ? "fit" : "held-out", cs.size());
-            rows.add(new AccuracyReport.Layer(l.id(), o.method(), reason, o.fitError(), o.validError(), overfit, cs));
+            int bits = o.results().get(0).grid().bits();
+            long n = (long) l.in() * l.out() * l.groups();
+            bitsSum += (double) bits * n;
+            weights += n;
+            Map<String, Double> sens = null;
+            if (sensitivity != null) {
+                sens = new java.util.LinkedHashMap<>();
+                for (int c = 0; c < candidateBits.length; c++) {
+                    sens.put(Integer.toString(candidateBits[c]), sensitivity.get(l)[c]);
+                }
+            }
+            rows.add(new AccuracyReport.Layer(l.id(), o.method(), reason, o.fitError(), o.validError(), overfit, cs,
+                    bits, sens));
         }
         if (!worst.isEmpty() && worst.get(0).cosine() < 0.5) {
             warnings.add(String.format(Locale.ROOT, "held-out sample %d collapsed: cosine %.3f on output %s",
                     worst.get(0).sample(), worst.get(0).cosine(), worst.get(0).output()));
         }
-        return new AccuracyReport(options.calibrationMode().id(), rows, worst, warnings);
+        return new AccuracyReport(options.calibrationMode().id(), rows, worst, warnings,
+                weights == 0 ? 0 : bitsSum / weights);
     }
 
     /** Whether the job chooses methods per layer. */

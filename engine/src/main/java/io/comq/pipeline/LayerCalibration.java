@@ -93,7 +93,8 @@ final class LayerCalibration {
         return new ArrayList<>(byTensor.values());
     }
 
-    private static void delete(Path dir) {
+    /** Deletes a scratch folder and everything in it. */
+    static void delete(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -68,6 +68,12 @@ public record ModelJob(Path model, Path calibration, Path gramDir, Path out, Out
         if (!(validationFraction >= 0 && validationFraction < 1)) {
             throw new InvalidConfigException("the validation fraction must be in [0, 1), got " + validationFraction);
         }
+        if (accuracy.mixedPrecision() && !selection.bitOverrides().isEmpty()) {
+            throw new InvalidConfigException("--avg-bits chooses every layer's bits; drop --layer-bits or --avg-bits");
+        }
+        if (accuracy.mixedPrecision() && !format.isOnnx()) {
+            throw new InvalidConfigException("--avg-bits measures each layer's effect by running the model: ONNX only");
+        }
         if (format.isOnnx()) {
             if (calibration == null) {
                 throw new InvalidConfigException("an ONNX model needs a calibration set (--calibration)");

@@ -112,6 +112,9 @@ public final class ModelQuantizer {
                 set.checkAgainst(OrtTensors.inputs(reference));
                 CalibrationSplit split = CalibrationSplit.of(set, job.validationFraction(), job.seed());
                 try (StagingDir stage = StagingDir.open(job.out(), job.force())) {
+                    Map<OnnxLayer, double[]> sensitivity = job.accuracy().mixedPrecision()
+                            ? MixedPrecision.choose(job, model, layers, targets, byId, split, kernel, reference, so,
+                            stage.path().resolve(SCRATCH), progress, configs) : null;
                     Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
                     Map<OnnxLayer, MethodSelector.Outcome> outcomes = new HashMap<>();
                     MethodSelector selector = new MethodSelector(new LayerQuantizer(kernel));
@@ -152,7 +155,7 @@ public final class ModelQuantizer {
                     settings.put("opset", Long.toString(written.opset()));
                     ModelReport report = ModelReport.of(TOOL, job.model().toString(), settings, entries, drift,
                             artifacts).withAccuracy(AccuracyReports.of(job.accuracy(), layers, outcomes,
-                            AccuracyReports.auto(job), worst.worst(job.accuracy().worstSamples())));
+                            AccuracyReports.auto(job), worst.worst(job.accuracy().worstSamples()), sensitivity));
                     Reports.write(stage.path(), report);
                     stage.commit(job.force());
                     return report;
@@ -274,7 +277,7 @@ public final class ModelQuantizer {
         return job.layer().method().grid().bits();
     }
 
-    private static void checkGroups(LayerConfig c, String layer, int in) {
+    static void checkGroups(LayerConfig c, String layer, int in) {
         try {
             c.method().grid().groups(in);
         } catch (InvalidConfigException e) {

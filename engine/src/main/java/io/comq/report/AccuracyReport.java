@@ -12,10 +12,11 @@ import java.util.List;
  * @param layers          per layer, in model order
  * @param worstSamples    the held-out samples with the lowest cosine, worst first (empty without held-out data)
  * @param warnings        what a user should look at, in words
+ * @param averageBits     the weight-weighted average bits of the quantized layers
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AccuracyReport(String calibrationMode, List<Layer> layers, List<SampleDrift> worstSamples,
-                             List<String> warnings) {
+                             List<String> warnings, double averageBits) {
     public AccuracyReport {
         layers = List.copyOf(layers);
         worstSamples = worstSamples == null ? List.of() : List.copyOf(worstSamples);
@@ -33,12 +34,18 @@ public record AccuracyReport(String calibrationMode, List<Layer> layers, List<Sa
      *                             null when nothing is held out
      * @param overfit              the held-out error exceeds the fit error by more than the run's threshold
      * @param candidates           every method tried (one without {@code --method auto})
+     * @param bits                 the layer's bits
+     * @param sensitivity          with mixed precision: the whole-model drift (mean {@code 1 - cosine} on held-out
+     *                             samples) with this layer alone quantized, by candidate bits; else null
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Layer(String name, String method, String reason, double fitRelError, Double validationRelError,
-                        boolean overfit, List<Candidate> candidates) {
+                        boolean overfit, List<Candidate> candidates, int bits,
+                        java.util.Map<String, Double> sensitivity) {
         public Layer {
             candidates = List.copyOf(candidates);
+            sensitivity = sensitivity == null ? null
+                    : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sensitivity));
         }
     }
 

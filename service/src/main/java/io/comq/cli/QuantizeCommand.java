@@ -112,6 +112,16 @@ public final class QuantizeCommand implements Callable<Integer> {
             description = "Held-out samples with the lowest output cosine listed in the report (default: ${DEFAULT-VALUE}).")
     int worstSamples;
 
+    @Option(names = "--avg-bits", defaultValue = "0",
+            description = "Mixed precision: choose each layer's bits among --candidate-bits by its measured effect on "
+                    + "the held-out output drift, at most this weight-weighted average; 0 = off "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double avgBits;
+
+    @Option(names = "--candidate-bits", split = ",", defaultValue = "3,4,8", paramLabel = "B,B,...",
+            description = "Bits a layer may get with --avg-bits (default: ${DEFAULT-VALUE}).")
+    List<Integer> candidateBits;
+
     private final boolean terminal;
 
     /** A command whose stderr is not a terminal (progress as plain lines). */
@@ -151,7 +161,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         return new ModelJob(model, calibration, gramDir, out, f, new LayerConfig(methodConfig(), biasCorrection),
                 selection, batchSize, validationFraction, seed, run.kernel(), run.force,
                 new AccuracyOptions(AccuracyOptions.CalibrationMode.parse(calibrationMode), overfitRatio,
-                        worstSamples));
+                        worstSamples, avgBits, candidateBits));
     }
 
     /** The op types left after {@code --exclude-op}; empty (all) when none is excluded. */
