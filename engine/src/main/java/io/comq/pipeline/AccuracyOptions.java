@@ -74,6 +74,11 @@ public record AccuracyOptions(CalibrationMode calibrationMode, double overfitRat
             throw new InvalidConfigException("mixed precision needs at least two candidate bit widths, got "
                     + candidateBits);
         }
+        if (avgBits > 0 && avgBits < java.util.Collections.min(candidateBits)) {
+            throw new InvalidConfigException("an average of " + avgBits + " bits per weight is below the fewest "
+                    + "candidate bits (" + java.util.Collections.min(candidateBits) + "); raise --avg-bits or add a "
+                    + "lower candidate");
+        }
         if (worstSamples < 0) {
             throw new InvalidConfigException("the number of worst samples must be 0 or more, got " + worstSamples);
         }

@@ -67,8 +67,16 @@ final class LayerCalibration {
                     new OnnxWriter().write(model, done, file, WriteOptions.of(QuantFormat.QDQ));
                     proto = Calibrator.readModel(file);
                 }
-                progress.progress("sequential calibration stage", s + 1, stages.size());
-                calibrator.calibrate(proto, stages.get(s), split.fit(), validation, options, ProgressListener.NONE,
+                String label = "stage " + (s + 1) + "/" + stages.size() + " (" + stages.get(s).get(0).layerName()
+                        + (stages.get(s).size() > 1 ? " +" + (stages.get(s).size() - 1) : "") + ") ";
+                ProgressListener inStage = new ProgressListener() {
+                    @Override
+                    public void progress(String what, long done, long total) {
+                        progress.progress(what.startsWith("calibrat") || what.startsWith("validation") ? label + what
+                                : what, done, total);
+                    }
+                };
+                calibrator.calibrate(proto, stages.get(s), split.fit(), validation, options, inStage,
                         (fit, held) -> {
                             sink.accept(fit, held);
                             if (!done.containsKey(byId.get(fit.target().layerName()))) {

@@ -71,6 +71,10 @@ public record ModelJob(Path model, Path calibration, Path gramDir, Path out, Out
         if (accuracy.mixedPrecision() && !selection.bitOverrides().isEmpty()) {
             throw new InvalidConfigException("--avg-bits chooses every layer's bits; drop --layer-bits or --avg-bits");
         }
+        if (accuracy.mixedPrecision() && validationFraction == 0) {
+            throw new InvalidConfigException("mixed precision (--avg-bits) measures each layer's effect on held-out "
+                    + "samples: set --validation-fraction above 0");
+        }
         if (accuracy.mixedPrecision() && !format.isOnnx()) {
             throw new InvalidConfigException("--avg-bits measures each layer's effect by running the model: ONNX only");
         }

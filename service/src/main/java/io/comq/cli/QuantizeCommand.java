@@ -227,12 +227,18 @@ public final class QuantizeCommand implements Callable<Integer> {
                 bar.progress(stage, done, total);
                 return;
             }
-            if (stage.startsWith("calibration pass") || stage.startsWith("evaluation")) {
+            if (stage.contains("calibration pass") || stage.contains("validation pass")
+                    || stage.startsWith("evaluation")) {
                 synchronized (err) {
                     err.println("comq: " + stage + ": batch " + done + "/" + total);
                     err.flush();
                 }
-            } else if (stage.startsWith("quantized ")) {
+            } else if (stage.startsWith("mixed precision")) {
+                synchronized (err) {
+                    err.println("comq: " + stage);
+                    err.flush();
+                }
+            } else if (stage.startsWith("quantized ") || stage.startsWith("sensitivity ")) {
                 synchronized (err) {
                     err.println("comq: " + stage + " (" + done + "/" + total + ")");
                     err.flush();
