@@ -191,7 +191,7 @@ class AccuracyPipelineTest {
     @Test
     void autoPicksTheLowestHeldOutErrorAndReportsIt() throws Exception {
         ModelReport r = new ModelQuantizer().quantize(job(LayerConfig.of(AutoConfig.standard(W3, Precision.FLOAT32)),
-                AccuracyOptions.defaults()), null);
+                AccuracyOptions.defaults().withCalibrationMode(AccuracyOptions.CalibrationMode.SEQUENTIAL)), null);
         AccuracyReport a = r.accuracy();
         assertNotNull(a);
         assertEquals("sequential", a.calibrationMode());

@@ -85,19 +85,20 @@ class MiniLmAccuracyTest {
             for (AccuracyReport.Layer l : a.layers()) {
                 chosen.merge(l.method(), 1, Integer::sum);
             }
-            return String.format(Locale.ROOT, "%-24s mean %.4f min %.4f  held-out pooled %.4f  %6.1f s  %s", name,
-                    meanCos, minCos, report.drift().outputs().get(0).pooledCosine(), seconds,
-                    chosen.size() > 1 ? chosen : "");
+            return String.format(Locale.ROOT, "%-24s mean %.4f min %.4f  held-out pooled %.4f  avg bits %.3f  %6.1f s"
+                    + "  %s", name, meanCos, minCos, report.drift().outputs().get(0).pooledCosine(), a.averageBits(),
+                    seconds, chosen.size() > 1 ? chosen : "");
         }
     }
 
-    private static final Pattern NAME = Pattern.compile(
-            "w(\\d)(?:g(\\d+))?-(rtn|gptq|gptqao|comq|comqgptq|comqao|comqaosu|comqaod|auto)(-mse)?(-seq|-par)?");
+    private static final Pattern NAME = Pattern.compile("w(\\d)(?:g(\\d+))?-"
+            + "(rtn|gptq|gptqao|comq|comqgptq|comqao|comqaosu|comqaod|auto)(-mse)?(-seq|-par)?(?:-mix(\\d+(?:\\.\\d+)?))?");
 
     /**
      * The method of a setting name {@code w<bits>[g<group>]-<method>[-mse][-seq|-par]}: rtn, gptq, gptqao (act_order),
      * comq (init fp), comqgptq (init gptq), comqao (init gptq act_order), comqaosu (+ scale update), comqaod (+ damping
-     * 0.1), auto; {@code -mse} for the sym-mse grid; sequential calibration unless {@code -par}.
+     * 0.1), auto; {@code -mse} for the sym-mse grid; sequential calibration unless {@code -par}; {@code -mix4.25} for
+     * mixed precision at that average over 3, 4 and 8 bits.
      */
     static ModelJob job(String name, Path out) {
         Matcher m = NAME.matcher(name);
@@ -106,9 +107,12 @@ class MiniLmAccuracyTest {
                 1.0, m.group(2) == null ? 0 : Integer.parseInt(m.group(2)), TieRule.HALF_EVEN);
         AccuracyOptions.CalibrationMode mode = "-par".equals(m.group(5)) ? AccuracyOptions.CalibrationMode.PARALLEL
                 : AccuracyOptions.CalibrationMode.SEQUENTIAL;
+        AccuracyOptions a = AccuracyOptions.defaults().withCalibrationMode(mode);
+        if (m.group(6) != null) {
+            a = a.withMixedPrecision(Double.parseDouble(m.group(6)), AccuracyOptions.DEFAULT_CANDIDATE_BITS);
+        }
         return new ModelJob(model, calibration, null, out, OutputFormat.QDQ, LayerConfig.of(method(m.group(3), g)),
-                LayerSelection.all(), 32, VALIDATION_FRACTION, 0, KernelOptions.auto(), true,
-                AccuracyOptions.defaults().withCalibrationMode(mode));
+                LayerSelection.all(), 32, VALIDATION_FRACTION, 0, KernelOptions.auto(), true, a);
     }
 
     static MethodConfig method(String id, GridSpec g) {

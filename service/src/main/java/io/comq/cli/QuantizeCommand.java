@@ -98,9 +98,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the fit/validation split (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--calibration-mode", defaultValue = "sequential",
-            description = "sequential: each layer calibrated on the outputs of the already-quantized layers before it; "
-                    + "parallel: every layer on the float model, in one pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--calibration-mode", defaultValue = "parallel",
+            description = "parallel: every layer calibrated on the float model, in one pass; sequential: each layer on "
+                    + "the outputs of the already-quantized layers before it, one pass per stage "
+                    + "(default: ${DEFAULT-VALUE}).")
     String calibrationMode;
 
     @Option(names = "--overfit-ratio", defaultValue = "2.0",

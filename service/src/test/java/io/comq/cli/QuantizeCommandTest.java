@@ -48,11 +48,11 @@ class QuantizeCommandTest {
     void quantizesTheModelAndReportsTheDriftItReallyHas(String format) throws Exception {
         Path out = dir.resolve("out-" + format);
         CliRun r = CliRun.of("quantize", "--model", model.toString(), "--calibration", calib.toString(), "--bits", "4",
-                "--format", format, "--out", out.toString());
+                "--format", format, "--calibration-mode", "sequential", "--out", out.toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().startsWith("comq: wrote " + out), r::toString);
-        // progress per calibration batch (per stage of sequential calibration), per layer, per evaluation batch (not
-        // a terminal: plain lines)
+        // progress per calibration batch (per stage of sequential calibration: the conv, fc1, fc2), per layer, per
+        // evaluation batch (not a terminal: plain lines)
         assertTrue(r.err().contains("comq: stage 3/3 (fc2) calibration pass 1/1: batch 2/2"), r::toString);
         assertTrue(r.err().contains("comq: stage 3/3 (fc2) validation pass 1/1: batch 1/1"), r::toString);
         assertTrue(r.err().contains("comq: quantized fc2 (3/3)"), r::toString);
@@ -131,11 +131,12 @@ class QuantizeCommandTest {
     void autoMethodWithMixedPrecision() throws Exception {
         Path out = dir.resolve("out");
         CliRun r = CliRun.of("quantize", "--model", model.toString(), "--calibration", calib.toString(),
-                "--method", "auto", "--bits", "3", "--calibration-mode", "parallel", "--avg-bits", "5",
+                "--method", "auto", "--bits", "3", "--avg-bits", "5",
                 "--candidate-bits", "3,8", "--out", out.toString(), "--no-progress");
         assertEquals(0, r.code(), r::toString);
         ModelReport rep = report(out);
         assertEquals("parallel", rep.settings().get("calibration_mode"));
+        assertEquals("parallel", rep.accuracy().calibrationMode());
         assertEquals("auto", rep.settings().get("method"));
         io.comq.report.AccuracyReport a = rep.accuracy();
         assertNotNull(a);
