@@ -345,6 +345,10 @@ public final class ModelQuantizer {
             s.put("validation_fraction", String.format(Locale.ROOT, "%s", job.validationFraction()));
             s.put("batch_size", Integer.toString(job.batchSize()));
             s.put("calibration_mode", job.accuracy().calibrationMode().id());
+            if (job.accuracy().mixedPrecision()) {
+                s.put("avg_bits", Double.toString(job.accuracy().avgBits()));
+                s.put("candidate_bits", job.accuracy().candidateBits().toString());
+            }
         } else {
             s.put("gram_dir", job.gramDir().toString());
         }

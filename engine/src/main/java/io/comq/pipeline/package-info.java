@@ -9,5 +9,12 @@
  * for the output drift, and write {@code report.json} and {@code report.html}. Safetensors: weight-only, with Gram
  * matrices supplied ({@code GramDir}), written as a GPTQ checkpoint. Everything is written into a temporary sibling
  * folder that is moved into place at the end, so a failed run leaves nothing behind.
+ *
+ * <p>Accuracy ({@link io.comq.pipeline.AccuracyOptions}): {@code LayerCalibration} produces every layer's Gram matrices
+ * on the fit and held-out parts, in parallel (float model, one pass) or sequentially (the model with the earlier layers
+ * already quantized, one pass per stage); {@code MethodSelector} quantizes a layer and, for
+ * {@link io.comq.quant.AutoConfig}, keeps the candidate with the lowest held-out error; {@code MixedPrecision} measures
+ * each layer's sensitivity ({@code Sensitivity}) and chooses its bits ({@code BitAllocator}); {@code AccuracyReports}
+ * writes held-out errors, method choices, warnings and the worst held-out samples into the report.
  */
 package io.comq.pipeline;
