@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -72,11 +73,23 @@ public final class Calibrator {
     /** {@link #calibrate(Path, List, CalibrationSet, CalibrationOptions, ProgressListener, Consumer)} on a parsed model. */
     public void calibrate(OnnxMl.ModelProto model, List<CalibrationTarget> targets, CalibrationSet data,
                           CalibrationOptions options, ProgressListener progress, Consumer<LayerStatistics> sink) {
+        calibrate(model, targets, data, null, options, progress, (fit, validation) -> sink.accept(fit));
+    }
+
+    /**
+     * Calibrates on a fit set and, in the same passes, on a held-out validation set, handing each layer's statistics
+     * on both to {@code sink} (the validation statistics are {@code null} when {@code validation} is). The Gram budget
+     * covers both sets' matrices.
+     */
+    public void calibrate(OnnxMl.ModelProto model, List<CalibrationTarget> targets, CalibrationSet data,
+                          CalibrationSet validation, CalibrationOptions options, ProgressListener progress,
+                          BiConsumer<LayerStatistics, LayerStatistics> sink) {
         if (targets.isEmpty()) {
             throw new InvalidInputException("no layers to calibrate");
         }
         checkTensorsExist(model.getGraph(), targets);
-        List<List<CalibrationTarget>> passes = plan(targets, options.maxGramBytes());
+        List<List<CalibrationTarget>> passes = plan(targets,
+                validation == null ? options.maxGramBytes() : Math.max(1, options.maxGramBytes() / 2));
         Set<String> graphInputs = GraphAugmenter.graphInputs(model.getGraph());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         int layersDone = 0;
@@ -84,41 +97,54 @@ public final class Calibrator {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
             for (int p = 0; p < passes.size(); p++) {
                 List<CalibrationTarget> pass = passes.get(p);
-                Map<Object, List<GramAccumulator>> accs = new LinkedHashMap<>();
                 Map<Object, CalibrationTarget> byKey = new LinkedHashMap<>();
                 for (CalibrationTarget t : pass) {
-                    if (!accs.containsKey(t.statisticsKey())) {
-                        List<GramAccumulator> groups = new ArrayList<>();
-                        for (int g = 0; g < t.groups(); g++) {
-                            groups.add(new GramAccumulator(t.in(), kernel));
-                        }
-                        accs.put(t.statisticsKey(), groups);
-                        byKey.put(t.statisticsKey(), t);
-                    }
+                    byKey.putIfAbsent(t.statisticsKey(), t);
                 }
+                Map<Object, List<GramAccumulator>> accs = accumulators(byKey);
+                Map<Object, List<GramAccumulator>> held = validation == null ? null : accumulators(byKey);
                 Set<String> fetch = new LinkedHashSet<>();
                 for (CalibrationTarget t : byKey.values()) {
                     if (!graphInputs.contains(t.activationTensor())) {
                         fetch.add(t.activationTensor());
                     }
                 }
-                OnnxMl.ModelProto augmented = GraphAugmenter.augment(model, fetch);
+                OnnxMl.ModelProto augmented = fetch.isEmpty() ? model
+                        : GraphAugmenter.onlyComputing(GraphAugmenter.augment(model, fetch), fetch);
                 try (OrtSession session = OrtModels.session(env, augmented, externalDataDir, so)) {
                     List<ModelInput> inputs = OrtTensors.inputs(session);
                     data.checkAgainst(inputs);
                     runPass(env, session, inputs, data, options, byKey, accs, fetch, progress,
                             "calibration pass " + (p + 1) + "/" + passes.size());
+                    if (validation != null) {
+                        validation.checkAgainst(inputs);
+                        runPass(env, session, inputs, validation, options, byKey, held, fetch, progress,
+                                "validation pass " + (p + 1) + "/" + passes.size());
+                    }
                 } catch (OrtException e) {
                     throw new InvalidModelException("ONNX Runtime failed while calibrating: " + e.getMessage(), e);
                 }
                 for (CalibrationTarget t : pass) {
-                    sink.accept(new LayerStatistics(t, accs.get(t.statisticsKey())));
+                    sink.accept(new LayerStatistics(t, accs.get(t.statisticsKey())),
+                            held == null ? null : new LayerStatistics(t, held.get(t.statisticsKey())));
                     progress.progress("calibrated " + t.layerName(), ++layersDone, targets.size());
                 }
             }
         } catch (OrtException e) {
             throw new InvalidModelException("ONNX Runtime session options failed: " + e.getMessage(), e);
         }
+    }
+
+    private Map<Object, List<GramAccumulator>> accumulators(Map<Object, CalibrationTarget> byKey) {
+        Map<Object, List<GramAccumulator>> accs = new LinkedHashMap<>();
+        for (Map.Entry<Object, CalibrationTarget> e : byKey.entrySet()) {
+            List<GramAccumulator> groups = new ArrayList<>();
+            for (int g = 0; g < e.getValue().groups(); g++) {
+                groups.add(new GramAccumulator(e.getValue().in(), kernel));
+            }
+            accs.put(e.getKey(), groups);
+        }
+        return accs;
     }
 
     /** Calibrates every target in one call (all statistics held at once), keyed by layer name in target order. */

@@ -5,6 +5,7 @@ import io.comq.error.InvalidModelException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -58,6 +59,82 @@ public final class GraphAugmenter {
             outputs.add(name);
         }
         return model.toBuilder().setGraph(g).build();
+    }
+
+    /**
+     * A copy of an {@link #augment augmented} model that computes only {@code tensors}: its outputs are exactly those,
+     * and nodes none of them depends on are dropped (a node holding subgraphs keeps everything its subgraphs read), so
+     * that ONNX Runtime does not run the rest of the model. Initializers nothing kept reads are dropped; the model's
+     * inputs stay.
+     */
+    public static OnnxMl.ModelProto onlyComputing(OnnxMl.ModelProto model, Collection<String> tensors) {
+        OnnxMl.GraphProto graph = model.getGraph();
+        Set<String> needed = new HashSet<>(tensors);
+        List<OnnxMl.NodeProto> nodes = graph.getNodeList();
+        boolean[] keep = new boolean[nodes.size()];
+        for (int k = nodes.size() - 1; k >= 0; k--) {
+            OnnxMl.NodeProto n = nodes.get(k);
+            for (String o : n.getOutputList()) {
+                if (needed.contains(o)) {
+                    keep[k] = true;
+                    break;
+                }
+            }
+            if (keep[k]) {
+                needed.addAll(n.getInputList());
+                for (OnnxMl.AttributeProto a : n.getAttributeList()) {
+                    if (a.hasG()) {
+                        subgraphReads(a.getG(), needed);
+                    }
+                    for (OnnxMl.GraphProto sub : a.getGraphsList()) {
+                        subgraphReads(sub, needed);
+                    }
+                }
+            }
+        }
+        OnnxMl.GraphProto.Builder g = graph.toBuilder().clearNode().clearOutput().clearInitializer().clearInput();
+        Set<String> dropped = new HashSet<>();
+        for (OnnxMl.TensorProto t : graph.getInitializerList()) {
+            if (needed.contains(t.getName())) {
+                g.addInitializer(t);
+            } else {
+                dropped.add(t.getName());
+            }
+        }
+        for (OnnxMl.ValueInfoProto v : graph.getInputList()) {
+            if (!dropped.contains(v.getName())) {
+                g.addInput(v);
+            }
+        }
+        for (int k = 0; k < nodes.size(); k++) {
+            if (keep[k]) {
+                g.addNode(nodes.get(k));
+            }
+        }
+        Set<String> wanted = new HashSet<>(tensors);
+        for (OnnxMl.ValueInfoProto o : graph.getOutputList()) {
+            if (wanted.remove(o.getName())) {
+                g.addOutput(o);
+            }
+        }
+        if (!wanted.isEmpty()) {
+            throw new InvalidModelException("tensors " + wanted + " are not outputs of the augmented model");
+        }
+        return model.toBuilder().setGraph(g).build();
+    }
+
+    private static void subgraphReads(OnnxMl.GraphProto g, Set<String> needed) {
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            needed.addAll(n.getInputList());
+            for (OnnxMl.AttributeProto a : n.getAttributeList()) {
+                if (a.hasG()) {
+                    subgraphReads(a.getG(), needed);
+                }
+                for (OnnxMl.GraphProto sub : a.getGraphsList()) {
+                    subgraphReads(sub, needed);
+                }
+            }
+        }
     }
 
     /** Names of every tensor some node of the graph produces. */

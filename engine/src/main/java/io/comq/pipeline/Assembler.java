@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -110,14 +111,15 @@ public final class Assembler {
                     job.model().toString(), h.batchSize(), settings);
             ModelReport report;
             if (job.calibration() == null) {
-                report = ModelQuantizer.writeOnnx(out, model, ordered, entries, env, so, null, null, p);
+                report = ModelQuantizer.writeOnnx(out, model, ordered, entries, env, so, null, null, p, null,
+                        UnaryOperator.identity());
             } else {
                 CalibrationSet set = CalibrationSet.read(job.calibration());
                 try (OrtSession reference = ModelQuantizer.session(env, job.model(), so, "the model")) {
                     set.checkAgainst(OrtTensors.inputs(reference));
                     CalibrationSplit split = CalibrationSplit.of(set, h.validationFraction(), h.seed());
                     report = ModelQuantizer.writeOnnx(out, model, ordered, entries, env, so, reference,
-                            split.hasValidation() ? split.validate() : null, p);
+                            split.hasValidation() ? split.validate() : null, p, null, UnaryOperator.identity());
                 }
             }
             stage.commit(job.force());

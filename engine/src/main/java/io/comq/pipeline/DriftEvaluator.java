@@ -41,6 +41,15 @@ final class DriftEvaluator {
         }
     }
 
+    /** Receives each evaluated sample's drift per output. */
+    interface SampleSink {
+        /**
+         * @param sample the sample's index in the evaluated set
+         * @param cosine the pooled cosine where there is one, else the cosine of the flattened outputs
+         */
+        void accept(int sample, String output, double cosine, double relL2);
+    }
+
     /**
      * The drift of {@code quantized} against {@code reference} on {@code data}.
      *
@@ -48,6 +57,13 @@ final class DriftEvaluator {
      */
     static Drift evaluate(OrtSession reference, OrtSession quantized, CalibrationSet data, int batchSize,
                           String maskInput, ProgressListener progress) {
+        return evaluate(reference, quantized, data, batchSize, maskInput, progress, null);
+    }
+
+    /** {@link #evaluate(OrtSession, OrtSession, CalibrationSet, int, String, ProgressListener)}, each sample's drift
+     * also handed to {@code samples} (unless null). */
+    static Drift evaluate(OrtSession reference, OrtSession quantized, CalibrationSet data, int batchSize,
+                          String maskInput, ProgressListener progress, SampleSink samples) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try {
             List<ModelInput> inputs = OrtTensors.inputs(reference);
@@ -100,6 +116,8 @@ final class DriftEvaluator {
                             }
                             int rows = shape.length > 0 && shape[0] == to - from ? to - from : 1;
                             int per = y.length / rows;
+                            double[] rowRel = new double[rows];
+                            double[] rowCos = new double[rows];
                             for (int r = 0; r < rows; r++) {
                                 double d = 0;
                                 double yy = 0;
@@ -120,9 +138,19 @@ final class DriftEvaluator {
                                 acc.relMax = Math.max(acc.relMax, rel);
                                 acc.cosSum += cosine(yq2, yy, qq);
                                 acc.samples++;
+                                rowRel[r] = rel;
+                                rowCos[r] = cosine(yq2, yy, qq);
                             }
                             if (mask != null && shape.length == 3 && rows == to - from && shape[1] == maskSeq) {
-                                pooled(acc, y, yq, mask, rows, maskSeq, (int) shape[2]);
+                                double[] pooled = pooled(acc, y, yq, mask, rows, maskSeq, (int) shape[2]);
+                                for (int r = 0; r < rows; r++) {
+                                    rowCos[r] = Double.isNaN(pooled[r]) ? rowCos[r] : pooled[r];
+                                }
+                            }
+                            if (samples != null && rows == to - from) {
+                                for (int r = 0; r < rows; r++) {
+                                    samples.accept(from + r, acc.name, rowCos[r], rowRel[r]);
+                                }
                             }
                         }
                     }
@@ -162,8 +190,10 @@ final class DriftEvaluator {
         return true;
     }
 
-    /** Cosine of the mask-mean-pooled {@code (rows, seq, hidden)} outputs, per row. */
-    private static void pooled(Acc acc, float[] y, float[] yq, long[] mask, int rows, int seq, int hidden) {
+    /** Cosine of the mask-mean-pooled {@code (rows, seq, hidden)} outputs, per row (NaN for an all-padding row). */
+    private static double[] pooled(Acc acc, float[] y, float[] yq, long[] mask, int rows, int seq, int hidden) {
+        double[] cos = new double[rows];
+        java.util.Arrays.fill(cos, Double.NaN);
         for (int r = 0; r < rows; r++) {
             double[] a = new double[hidden];
             double[] b = new double[hidden];
@@ -190,9 +220,11 @@ final class DriftEvaluator {
                 aa += a[h] * a[h];
                 bb += b[h] * b[h];
             }
-            acc.pooledCosSum += cosine(ab, aa, bb);
+            cos[r] = cosine(ab, aa, bb);
+            acc.pooledCosSum += cos[r];
             acc.pooledSamples++;
         }
+        return cos;
     }
 
     private static double cosine(double ab, double aa, double bb) {

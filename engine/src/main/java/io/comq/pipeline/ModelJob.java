@@ -23,13 +23,28 @@ import java.nio.file.Path;
  * @param seed               seed of the fit/validation split
  * @param kernel             the kernel that runs the sweeps and accumulates the Gram matrices
  * @param force              replace an existing non-empty output folder
+ * @param accuracy           calibration mode and held-out reporting (ONNX)
  */
 public record ModelJob(Path model, Path calibration, Path gramDir, Path out, OutputFormat format, LayerConfig layer,
                        LayerSelection selection, int batchSize, double validationFraction, long seed,
-                       KernelOptions kernel, boolean force) {
+                       KernelOptions kernel, boolean force, AccuracyOptions accuracy) {
 
     /** The default share of held-out samples. */
     public static final double DEFAULT_VALIDATION_FRACTION = 0.2;
+
+    /** A job with the default accuracy settings. */
+    public ModelJob(Path model, Path calibration, Path gramDir, Path out, OutputFormat format, LayerConfig layer,
+                    LayerSelection selection, int batchSize, double validationFraction, long seed,
+                    KernelOptions kernel, boolean force) {
+        this(model, calibration, gramDir, out, format, layer, selection, batchSize, validationFraction, seed, kernel,
+                force, AccuracyOptions.defaults());
+    }
+
+    /** This job with other accuracy settings. */
+    public ModelJob withAccuracy(AccuracyOptions a) {
+        return new ModelJob(model, calibration, gramDir, out, format, layer, selection, batchSize, validationFraction,
+                seed, kernel, force, a);
+    }
 
     public ModelJob {
         if (model == null) {
@@ -46,11 +61,22 @@ public record ModelJob(Path model, Path calibration, Path gramDir, Path out, Out
         }
         selection = selection == null ? LayerSelection.all() : selection;
         kernel = kernel == null ? KernelOptions.auto() : kernel;
+        accuracy = accuracy == null ? AccuracyOptions.defaults() : accuracy;
         if (batchSize <= 0) {
             throw new InvalidConfigException("the batch size must be positive, got " + batchSize);
         }
         if (!(validationFraction >= 0 && validationFraction < 1)) {
             throw new InvalidConfigException("the validation fraction must be in [0, 1), got " + validationFraction);
+        }
+        if (accuracy.mixedPrecision() && !selection.bitOverrides().isEmpty()) {
+            throw new InvalidConfigException("--avg-bits chooses every layer's bits; drop --layer-bits or --avg-bits");
+        }
+        if (accuracy.mixedPrecision() && validationFraction == 0) {
+            throw new InvalidConfigException("mixed precision (--avg-bits) measures each layer's effect on held-out "
+                    + "samples: set --validation-fraction above 0");
+        }
+        if (accuracy.mixedPrecision() && !format.isOnnx()) {
+            throw new InvalidConfigException("--avg-bits measures each layer's effect by running the model: ONNX only");
         }
         if (format.isOnnx()) {
             if (calibration == null) {
@@ -68,6 +94,10 @@ public record ModelJob(Path model, Path calibration, Path gramDir, Path out, Out
             if (calibration != null) {
                 throw new InvalidConfigException("--format safetensors takes Gram matrices (--gram-dir), not a "
                         + "calibration set");
+            }
+            if (layer.method() instanceof io.comq.quant.AutoConfig) {
+                throw new InvalidConfigException("--method auto chooses by the error on held-out calibration data, "
+                        + "which a Gram folder does not have; pick rtn, gptq or comq for --format safetensors");
             }
             if (layer.biasCompensation()) {
                 throw new InvalidConfigException("bias correction needs the mean input rows, which a Gram folder does "

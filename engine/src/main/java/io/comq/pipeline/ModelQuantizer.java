@@ -27,6 +27,7 @@ import io.comq.format.safetensors.LinearLayers;
 import io.comq.format.safetensors.SafetensorsCheckpoint;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
+import io.comq.quant.AutoConfig;
 import io.comq.quant.GridSpec;
 import io.comq.quant.LayerConfig;
 import io.comq.quant.LayerProblem;
@@ -42,7 +43,6 @@ import io.comq.report.Drift;
 import io.comq.report.LayerEntry;
 import io.comq.report.ModelReport;
 import io.comq.report.Reports;
-import io.comq.tensor.Matrix;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,6 +52,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -66,6 +67,9 @@ public final class ModelQuantizer {
     public static final String MODEL_FILE = "model.onnx";
     /** The model input whose zeros mark padding. */
     public static final String MASK_INPUT = "attention_mask";
+
+    /** The scratch folder of sequential calibration inside the staging folder (deleted before the commit). */
+    static final String SCRATCH = ".calibration-scratch";
 
     private final Kernels kernels;
 
@@ -170,31 +174,52 @@ public final class ModelQuantizer {
                 }
                 List<OnnxLayer> todo = store == null ? mine
                         : mine.stream().filter(l -> !store.has(l.id())).toList();
-                if (resume != null && resume.shard != null) {
-                    calibrateAndQuantize(model, todo, configs, split, job, progress, kernel, store);
+                boolean sharded = resume != null && resume.shard != null;
+                if (resume != null && job.accuracy().mixedPrecision()) {
+                    throw new InvalidConfigException("mixed precision (--avg-bits) measures every layer in one run; "
+                            + "it cannot be combined with --shard or --checkpoint");
+                }
+                if (sharded && job.accuracy().calibrationMode() == AccuracyOptions.CalibrationMode.SEQUENTIAL) {
+                    throw new InvalidConfigException("--shard quantizes layers independently and needs "
+                            + "--calibration-mode parallel; sequential calibration runs the layers in order");
+                }
+                // layers restored from the checkpoint; sequential calibration runs the model with them quantized
+                Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
+                for (OnnxLayer l : layers) {
+                    if (store != null && !todo.contains(l) && store.has(l.id())) {
+                        results.put(l, store.get(l.id()).results());
+                    }
+                }
+                Map<OnnxLayer, MethodSelector.Outcome> outcomes = new HashMap<>();
+                Calibration c = new Calibration(model, todo, configs, split, job, kernel, store, results, outcomes);
+                if (sharded) {
+                    c.run(resume.dir.resolve(SCRATCH + "-" + resume.shard.index()), progress);
                     List<String> ids = mine.stream().map(OnnxLayer::id).toList();
                     store.markDone(resume.shard, ids);
                     resume.summary = new ShardSummary(resume.shard, ids, ids.size() - todo.size(), resume.dir);
                     return null;
                 }
                 try (StagingDir stage = StagingDir.open(job.out(), job.force())) {
-                    Map<OnnxLayer, List<LayerResult>> fresh =
-                            calibrateAndQuantize(model, todo, configs, split, job, progress, kernel, store);
+                    Path scratch = stage.path().resolve(SCRATCH);
+                    Map<OnnxLayer, double[]> sensitivity = job.accuracy().mixedPrecision()
+                            ? MixedPrecision.choose(job, model, layers, CalibrationPlan.of(model, layers), byId(layers),
+                            split, kernel, reference, so, scratch, progress, configs) : null;
+                    c.run(scratch, progress);
                     Map<OnnxLayer, List<LayerResult>> ordered = new LinkedHashMap<>();
                     List<LayerEntry> entries = new ArrayList<>();
                     for (OnnxLayer l : layers) {
-                        if (fresh.containsKey(l)) {
-                            ordered.put(l, fresh.get(l));
-                            entries.add(entry(l, fresh.get(l)));
-                        } else {
-                            LayerResultStore.Finished f = store.get(l.id());
-                            ordered.put(l, f.results());
-                            entries.add(f.entry());
-                        }
+                        ordered.put(l, results.get(l));
+                        entries.add(todo.contains(l) ? entry(l, results.get(l)) : store.get(l.id()).entry());
                     }
+                    AccuracyReports.Worst worst = new AccuracyReports.Worst(CalibrationSplit.validationIndices(
+                            set.samples(), job.validationFraction(), job.seed()));
+                    List<OnnxLayer> measured = layers.stream().filter(outcomes::containsKey).toList();
                     ModelReport report = writeOnnx(new OnnxOutput(stage, job.format(), job.model().toString(),
                             job.batchSize(), settings), model, ordered, entries, env, so, reference,
-                            split.hasValidation() ? split.validate() : null, progress);
+                            split.hasValidation() ? split.validate() : null, progress, worst,
+                            r -> r.withAccuracy(AccuracyReports.of(job.accuracy(), measured, outcomes,
+                                    AccuracyReports.auto(job), worst.worst(job.accuracy().worstSamples()),
+                                    sensitivity)));
                     stage.commit(job.force());
                     if (store != null) {
                         store.delete(); // the checkpoint served its purpose; a later run starts afresh
@@ -207,32 +232,46 @@ public final class ModelQuantizer {
         }
     }
 
-    /** Calibrates {@code todo} on the fit part and quantizes each layer as its statistics arrive (saved to store). */
-    private static Map<OnnxLayer, List<LayerResult>> calibrateAndQuantize(
-            OnnxModel model, List<OnnxLayer> todo, Map<OnnxLayer, LayerConfig> configs, CalibrationSplit split,
-            ModelJob job, ProgressListener progress, QuantKernel kernel, LayerResultStore store) {
-        Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
-        if (todo.isEmpty()) {
-            return results;
-        }
+    private static Map<String, OnnxLayer> byId(List<OnnxLayer> layers) {
         Map<String, OnnxLayer> byId = new HashMap<>();
-        for (OnnxLayer l : todo) {
+        for (OnnxLayer l : layers) {
             byId.put(l.id(), l);
         }
-        LayerQuantizer quantizer = new LayerQuantizer(kernel);
-        CalibrationPlan plan = CalibrationPlan.of(model, todo);
-        new Calibrator(kernel, plan.externalDataDir()).calibrate(plan.model(), plan.targets(), split.fit(),
-                CalibrationOptions.defaults().withBatchSize(job.batchSize()).withMaskInput(MASK_INPUT),
-                progress, stats -> {
-                    OnnxLayer l = byId.get(stats.target().layerName());
-                    List<LayerResult> rs = quantize(quantizer, model, l, stats, configs.get(l), progress);
-                    results.put(l, rs);
-                    if (store != null) {
-                        store.put(l.id(), rs, entry(l, rs));
-                    }
-                    progress.progress("quantized " + l.id(), results.size(), todo.size());
-                });
-        return results;
+        return byId;
+    }
+
+    /**
+     * Calibrates the layers still to do on the fit part (and the held-out part), picks each layer's method
+     * ({@link MethodSelector}) as its statistics arrive, and saves each result to the store when there is one.
+     * {@code results} holds the layers restored from a checkpoint on entry and every layer on return.
+     */
+    private record Calibration(OnnxModel model, List<OnnxLayer> todo, Map<OnnxLayer, LayerConfig> configs,
+                               CalibrationSplit split, ModelJob job, QuantKernel kernel, LayerResultStore store,
+                               Map<OnnxLayer, List<LayerResult>> results,
+                               Map<OnnxLayer, MethodSelector.Outcome> outcomes) {
+
+        void run(Path scratch, ProgressListener progress) {
+            if (todo.isEmpty()) {
+                return;
+            }
+            Map<String, OnnxLayer> byId = byId(todo);
+            MethodSelector selector = new MethodSelector(new LayerQuantizer(kernel));
+            int[] finished = {0};
+            LayerCalibration.run(job.accuracy().calibrationMode(), model, CalibrationPlan.of(model, todo), byId,
+                    split, CalibrationOptions.defaults().withBatchSize(job.batchSize()).withMaskInput(MASK_INPUT),
+                    kernel, scratch, progress, (stats, held) -> {
+                        OnnxLayer l = byId.get(stats.target().layerName());
+                        MethodSelector.Outcome o = selector.quantize(model.weights(l), stats, held, configs.get(l),
+                                progress);
+                        outcomes.put(l, o);
+                        List<LayerResult> rs = o.results().stream().map(stats::noted).toList();
+                        results.put(l, rs);
+                        if (store != null) {
+                            store.put(l.id(), rs, entry(l, rs));
+                        }
+                        progress.progress("quantized " + l.id(), ++finished[0], todo.size());
+                    }, results);
+        }
     }
 
     /**
@@ -249,7 +288,8 @@ public final class ModelQuantizer {
      */
     static ModelReport writeOnnx(OnnxOutput out, OnnxModel model, Map<OnnxLayer, List<LayerResult>> ordered,
                                  List<LayerEntry> entries, OrtEnvironment env, OrtSession.SessionOptions so,
-                                 OrtSession reference, CalibrationSet validate, ProgressListener progress)
+                                 OrtSession reference, CalibrationSet validate, ProgressListener progress,
+                                 DriftEvaluator.SampleSink samples, UnaryOperator<ModelReport> finish)
             throws OrtException {
         Path dir = out.stage().path();
         Path file = dir.resolve(MODEL_FILE);
@@ -257,8 +297,10 @@ public final class ModelQuantizer {
         Drift drift = null;
         if (validate != null && reference != null) {
             try (OrtSession quantized = session(env, file, so, "the quantized model")) {
-                drift = DriftEvaluator.evaluate(reference, quantized, validate, out.batchSize(), MASK_INPUT,
-                        progress);
+                drift = samples == null
+                        ? DriftEvaluator.evaluate(reference, quantized, validate, out.batchSize(), MASK_INPUT, progress)
+                        : DriftEvaluator.evaluate(reference, quantized, validate, out.batchSize(), MASK_INPUT, progress,
+                        samples);
             }
         }
         List<Artifact> artifacts = new ArrayList<>();
@@ -268,7 +310,7 @@ public final class ModelQuantizer {
         }
         Map<String, String> settings = new LinkedHashMap<>(out.settings());
         settings.put("opset", Long.toString(written.opset()));
-        ModelReport report = ModelReport.of(TOOL, out.modelName(), settings, entries, drift, artifacts);
+        ModelReport report = finish.apply(ModelReport.of(TOOL, out.modelName(), settings, entries, drift, artifacts));
         Reports.write(dir, report);
         return report;
     }
@@ -280,17 +322,6 @@ public final class ModelQuantizer {
             throw new InvalidModelException("ONNX Runtime cannot load " + what + " " + file + ": " + e.getMessage(),
                     e);
         }
-    }
-
-    private static List<LayerResult> quantize(LayerQuantizer quantizer, OnnxModel model, OnnxLayer l,
-                                              LayerStatistics stats, LayerConfig config, ProgressListener progress) {
-        List<Matrix> ws = model.weights(l);
-        List<LayerResult> rs = new ArrayList<>(ws.size());
-        for (int g = 0; g < ws.size(); g++) {
-            LayerProblem problem = ws.size() == 1 ? stats.problem(ws.get(0)) : stats.problem(g, ws.get(g));
-            rs.add(stats.noted(quantizer.quantize(problem, config, progress)));
-        }
-        return rs;
     }
 
     /** One report row per layer; a grouped conv's groups are summed (time) and averaged (errors). */
@@ -395,7 +426,7 @@ public final class ModelQuantizer {
         return job.layer().method().grid().bits();
     }
 
-    private static void checkGroups(LayerConfig c, String layer, int in) {
+    static void checkGroups(LayerConfig c, String layer, int in) {
         try {
             c.method().grid().groups(in);
         } catch (InvalidConfigException e) {
@@ -410,19 +441,7 @@ public final class ModelQuantizer {
         if (m.grid().bits() == bits) {
             return job.layer();
         }
-        GridSpec g = m.grid().withBits(bits);
-        MethodConfig at;
-        if (m instanceof RtnConfig) {
-            at = new RtnConfig(g, m.precision());
-        } else if (m instanceof GptqConfig) {
-            at = ((GptqConfig) m).withGrid(g);
-        } else if (m instanceof ComqConfig) {
-            ComqConfig c = (ComqConfig) m;
-            at = new ComqConfig(g, c.sweeps(), c.order(), c.init(), c.gptq() == null ? null : c.gptq().withGrid(g),
-                    c.scaleUpdate(), c.precision());
-        } else {
-            throw new InvalidConfigException("method " + m.method() + " does not take per-layer bits");
-        }
+        MethodConfig at = AutoConfig.onGrid(m, m.grid().withBits(bits));
         return new LayerConfig(at, job.layer().biasCompensation());
     }
 
@@ -432,6 +451,11 @@ public final class ModelQuantizer {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("format", job.format().id());
         s.put("method", m.method());
+        if (m instanceof AutoConfig a) {
+            List<String> labels = new ArrayList<>();
+            a.candidates().forEach(c -> labels.add(AutoConfig.label(c)));
+            s.put("candidates", String.join(" ", labels));
+        }
         if (m instanceof ComqConfig) {
             ComqConfig c = (ComqConfig) m;
             s.put("sweeps", Integer.toString(c.sweeps()));
@@ -469,6 +493,11 @@ public final class ModelQuantizer {
             s.put("validation_samples", Integer.toString(split.hasValidation() ? split.validate().samples() : 0));
             s.put("validation_fraction", String.format(Locale.ROOT, "%s", job.validationFraction()));
             s.put("batch_size", Integer.toString(job.batchSize()));
+            s.put("calibration_mode", job.accuracy().calibrationMode().id());
+            if (job.accuracy().mixedPrecision()) {
+                s.put("avg_bits", Double.toString(job.accuracy().avgBits()));
+                s.put("candidate_bits", job.accuracy().candidateBits().toString());
+            }
         } else {
             s.put("gram_dir", job.gramDir().toString());
         }

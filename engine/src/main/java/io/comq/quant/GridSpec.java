@@ -23,6 +23,10 @@ public record GridSpec(int bits, Grid grid, double ratio, int groupSize, TieRule
         if (!(ratio > 0 && ratio <= 2)) {
             throw new InvalidConfigException("ratio must be in (0, 2], got " + ratio);
         }
+        if (grid == Grid.SYM_MSE && ratio != 1.0) {
+            throw new InvalidConfigException("grid sym-mse searches the scale itself; drop the ratio (got " + ratio
+                    + ") or use sym-maxabs with a fixed ratio");
+        }
         if (groupSize < 0) {
             throw new InvalidConfigException("group size must be 0 (per channel) or positive, got " + groupSize);
         }

@@ -126,6 +126,10 @@ public final class LayerQuantizer {
         if (method instanceof ComqConfig c) {
             return Comq.quantize(W, H, c, kernel, normSq, listener);
         }
+        if (method instanceof AutoConfig) {
+            throw new InvalidConfigException("method auto chooses per layer by the error on held-out calibration data, "
+                    + "which only a whole-model run has (comq quantize); pick rtn, gptq or comq for one layer");
+        }
         throw new InvalidConfigException("unknown method '" + method.method() + "': use rtn, gptq or comq");
     }
 

@@ -29,20 +29,54 @@ public record QuantGrid(int groups, int out, int rowsPerGroup, double[] scale, i
     /** Fits every (group, channel) of {@code W (in, out)} on its own weights. */
     public static QuantGrid fit(Matrix W, GridSpec spec) {
         QuantGrid g = empty(W.rows(), W.cols(), spec);
+        double[] values = new double[g.rowsPerGroup];
         for (int group = 0; group < g.groups; group++) {
             int r0 = group * g.rowsPerGroup;
             for (int j = 0; j < g.out; j++) {
-                double min = Double.POSITIVE_INFINITY;
-                double max = Double.NEGATIVE_INFINITY;
                 for (int i = r0; i < r0 + g.rowsPerGroup; i++) {
-                    double v = W.get(i, j);
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
+                    values[i - r0] = W.get(i, j);
                 }
-                g.set(group, j, cell(min, max, spec));
+                g.set(group, j, cell(values, values.length, spec));
             }
         }
         return g;
+    }
+
+    /** The grid of the first {@code n} weights of {@code values}: {@link #cell(double, double, GridSpec)} on their
+     * range, or for {@link Grid#SYM_MSE} the scale with the least squared rounding error. */
+    public static Cell cell(double[] values, int n, GridSpec spec) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+            min = Math.min(min, values[k]);
+            max = Math.max(max, values[k]);
+        }
+        Cell full = cell(min, max, spec);
+        return spec.grid() == Grid.SYM_MSE && (min != 0 || max != 0) ? searchScale(values, n, full, spec) : full;
+    }
+
+    /** Steps of the sym-mse scale search. */
+    static final int MSE_STEPS = 50;
+
+    /** {@code argmin_scale sum (w - scale * clip(round(w / scale), lo, hi))^2} over the sym-mse candidates. */
+    private static Cell searchScale(double[] values, int n, Cell full, GridSpec spec) {
+        int half = 1 << (spec.bits() - 1);
+        double top = full.scale() * half / (half - 1); // the largest positive weight lands on hi
+        double best = Double.POSITIVE_INFINITY;
+        double bestScale = top;
+        for (int k = 0; k < MSE_STEPS; k++) {
+            double s = top * (1 - 0.01 * k);
+            double err = 0;
+            for (int t = 0; t < n && err < best; t++) {
+                double d = values[t] - s * clip(spec.tie().round(values[t] / s), full.lo(), full.hi());
+                err += d * d;
+            }
+            if (err < best) {
+                best = err;
+                bestScale = s;
+            }
+        }
+        return new Cell(bestScale, full.lo(), full.hi());
     }
 
     /**
@@ -59,6 +93,7 @@ public record QuantGrid(int groups, int out, int rowsPerGroup, double[] scale, i
         }
         switch (spec.grid()) {
             case SYM_MAXABS:
+            case SYM_MSE:
                 return symmetric(spec.ratio() * maxAbs / (1 << (b - 1)), spec);
             case SYM_RESTRICTED:
                 return symmetric(spec.ratio() * maxAbs / ((1 << (b - 1)) - 1), spec);

@@ -19,10 +19,12 @@ import java.util.Map;
  * @param totals    figures over all layers
  * @param drift     output drift, or {@code null} when not measured
  * @param artifacts files written
+ * @param accuracy  held-out errors, method choices and worst samples, or {@code null} when not measured
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelReport(String tool, String model, String createdAt, Map<String, String> settings,
-                          List<LayerEntry> layers, Totals totals, Drift drift, List<Artifact> artifacts) {
+                          List<LayerEntry> layers, Totals totals, Drift drift, List<Artifact> artifacts,
+                          AccuracyReport accuracy) {
     public ModelReport {
         settings = settings == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         layers = List.copyOf(layers);
@@ -30,6 +32,17 @@ public record ModelReport(String tool, String model, String createdAt, Map<Strin
         if (totals == null) {
             totals = Totals.of(layers);
         }
+    }
+
+    /** A report without accuracy figures. */
+    public ModelReport(String tool, String model, String createdAt, Map<String, String> settings,
+                       List<LayerEntry> layers, Totals totals, Drift drift, List<Artifact> artifacts) {
+        this(tool, model, createdAt, settings, layers, totals, drift, artifacts, null);
+    }
+
+    /** This report with accuracy figures. */
+    public ModelReport withAccuracy(AccuracyReport a) {
+        return new ModelReport(tool, model, createdAt, settings, layers, totals, drift, artifacts, a);
     }
 
     /** A report made now, with totals computed from the layers. */
@@ -41,6 +54,6 @@ public record ModelReport(String tool, String model, String createdAt, Map<Strin
 
     /** This report with the artifacts replaced. */
     public ModelReport withArtifacts(List<Artifact> written) {
-        return new ModelReport(tool, model, createdAt, settings, layers, totals, drift, written);
+        return new ModelReport(tool, model, createdAt, settings, layers, totals, drift, written, accuracy);
     }
 }

@@ -47,6 +47,9 @@ final class ReportHtml {
         h.append("<h2>Relative error per layer</h2>\n");
         chart(h, r.layers());
         layers(h, r.layers());
+        if (r.accuracy() != null) {
+            accuracy(h, r.accuracy());
+        }
         settings(h, r.settings());
         artifacts(h, r.artifacts());
         h.append("</body>\n</html>\n");
@@ -189,6 +192,112 @@ final class ReportHtml {
                     .append("</td><td class=\"guards\">").append(esc(String.join("; ", e.guards()))).append("</td></tr>\n");
         }
         h.append("</table>\n");
+    }
+
+    private static void accuracy(StringBuilder h, AccuracyReport a) {
+        h.append("<h2>Held-out accuracy (calibration ").append(esc(a.calibrationMode())).append(")</h2>\n");
+        for (String w : a.warnings()) {
+            h.append("<p class=\"worse\">").append(esc(w)).append("</p>\n");
+        }
+        if (a.layers().stream().anyMatch(l -> l.sensitivity() != null)) {
+            bitsChart(h, a);
+        }
+        h.append("<table class=\"accuracy\">\n<tr><th>Layer</th><th>Bits</th><th>Method</th><th>Fit error</th>")
+                .append("<th>Held-out error</th><th>Why</th><th>Candidates (fit / held-out)</th></tr>\n");
+        for (AccuracyReport.Layer l : a.layers()) {
+            h.append("<tr><td class=\"name\">").append(esc(l.name())).append("</td><td class=\"num\">")
+                    .append(l.bits()).append("</td><td>").append(esc(l.method()))
+                    .append("</td><td class=\"num\">").append(sci(l.fitRelError())).append("</td><td class=\"num")
+                    .append(l.overfit() ? " worse" : "").append("\">")
+                    .append(l.validationRelError() == null ? "" : sci(l.validationRelError()))
+                    .append("</td><td class=\"guards\">").append(esc(l.reason())).append("</td><td class=\"guards\">");
+            for (AccuracyReport.Candidate c : l.candidates()) {
+                h.append(esc(c.method())).append(": ").append(sci(c.fitRelError())).append(" / ")
+                        .append(c.validationRelError() == null ? "-" : sci(c.validationRelError())).append("<br/>");
+            }
+            h.append("</td></tr>\n");
+        }
+        h.append("</table>\n");
+        if (!a.worstSamples().isEmpty()) {
+            h.append("<h2>Held-out samples that drifted most</h2>\n<table class=\"worst\">\n")
+                    .append("<tr><th>Sample</th><th>Output</th><th>Cosine</th><th>Relative L2</th></tr>\n");
+            for (AccuracyReport.SampleDrift d : a.worstSamples()) {
+                h.append("<tr><td class=\"num\">").append(d.sample()).append("</td><td class=\"name\">")
+                        .append(esc(d.output())).append("</td><td class=\"num\">")
+                        .append(String.format(Locale.ROOT, "%.6f", d.cosine())).append("</td><td class=\"num\">")
+                        .append(sci(d.relL2())).append("</td></tr>\n");
+            }
+            h.append("</table>\n");
+        }
+    }
+
+    /**
+     * Mixed precision: per layer its bits and one bar per candidate bit width, the whole-model drift with that layer
+     * alone quantized there (log scale over whole decades); the chosen width's bar is drawn in the final colour.
+     */
+    private static void bitsChart(StringBuilder h, AccuracyReport a) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        int longest = 8;
+        int bars = 1;
+        for (AccuracyReport.Layer l : a.layers()) {
+            if (l.sensitivity() != null) {
+                bars = Math.max(bars, l.sensitivity().size());
+                for (double v : l.sensitivity().values()) {
+                    if (v > 0 && Double.isFinite(v)) {
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
+                    }
+                }
+            }
+            longest = Math.max(longest, l.name().length());
+        }
+        int lo = max == 0 ? -6 : (int) Math.floor(Math.log10(min));
+        int hi = max == 0 ? 0 : Math.max(lo + 1, (int) Math.ceil(Math.log10(max)));
+        int label = Math.min(420, 16 + 7 * longest) + 40;
+        int row = 6 + bars * 6;
+        int top = 34;
+        int width = label + CHART_WIDTH + 20;
+        int height = top + row * a.layers().size() + 30;
+        h.append(String.format(Locale.ROOT, "<p>Average %.3f bits per weight. Bars: whole-model drift "
+                + "(1 - cosine on held-out samples) with the layer alone quantized at each candidate width; the "
+                + "chosen width in blue.</p>\n", a.averageBits()));
+        h.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart bits\" width=\"").append(width)
+                .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ')
+                .append(height).append("\" role=\"img\" aria-label=\"bits and sensitivity per layer\">\n");
+        h.append("<text class=\"axis\" x=\"").append(label).append("\" y=\"16\">drift with the layer alone "
+                + "quantized, log scale</text>\n");
+        int bottom = top + row * a.layers().size();
+        for (int d = lo; d <= hi; d++) {
+            double x = label + (double) (d - lo) / (hi - lo) * CHART_WIDTH;
+            h.append("<line class=\"grid\" x1=\"").append(fmt(x)).append("\" y1=\"").append(top - 4)
+                    .append("\" x2=\"").append(fmt(x)).append("\" y2=\"").append(bottom).append("\"/>")
+                    .append("<text class=\"axis\" text-anchor=\"middle\" x=\"").append(fmt(x)).append("\" y=\"")
+                    .append(bottom + 16).append("\">1e").append(d).append("</text>\n");
+        }
+        for (int k = 0; k < a.layers().size(); k++) {
+            AccuracyReport.Layer l = a.layers().get(k);
+            int y = top + k * row;
+            h.append("<g class=\"layer\"><text x=\"").append(label - 48).append("\" y=\"").append(y + row / 2 + 3)
+                    .append("\" text-anchor=\"end\">").append(esc(l.name())).append("</text><text x=\"")
+                    .append(label - 8).append("\" y=\"").append(y + row / 2 + 3).append("\" text-anchor=\"end\">")
+                    .append(l.bits()).append(" b</text>\n");
+            int b = 0;
+            for (Map.Entry<String, Double> e : l.sensitivity() == null ? Map.<String, Double>of().entrySet()
+                    : l.sensitivity().entrySet()) {
+                double v = e.getValue();
+                double w = v > 0 && Double.isFinite(v) ? Math.max(1, (Math.log10(v) - lo) / (hi - lo) * CHART_WIDTH)
+                        : 0;
+                String cls = e.getKey().equals(Integer.toString(l.bits())) ? "final" : "rtn";
+                h.append("<rect class=\"bar ").append(cls).append("\" x=\"").append(label).append("\" y=\"")
+                        .append(y + 3 + 6 * b).append("\" width=\"").append(fmt(w)).append("\" height=\"5\"><title>")
+                        .append(esc(l.name())).append(' ').append(esc(e.getKey())).append(" bits: ").append(sci(v))
+                        .append("</title></rect>\n");
+                b++;
+            }
+            h.append("</g>\n");
+        }
+        h.append("</svg>\n");
     }
 
     private static void settings(StringBuilder h, Map<String, String> settings) {

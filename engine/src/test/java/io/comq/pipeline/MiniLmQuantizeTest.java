@@ -170,7 +170,7 @@ class MiniLmQuantizeTest {
         long t0 = System.nanoTime();
         ModelReport report = new ModelQuantizer().quantize(new ModelJob(model, calibration, null, out,
                 OutputFormat.QDQ, LayerConfig.of(method), LayerSelection.all(), 32, 0, 0, KernelOptions.auto(),
-                true), null);
+                true, AccuracyOptions.defaults().withCalibrationMode(AccuracyOptions.CalibrationMode.PARALLEL)), null);
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(36, report.layers().size());
         Path q = out.resolve(ModelQuantizer.MODEL_FILE);

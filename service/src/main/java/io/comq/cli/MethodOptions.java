@@ -13,14 +13,16 @@ import picocli.CommandLine.ParseResult;
  */
 final class MethodOptions {
 
-    @Option(names = "--method", defaultValue = "comq", description = "comq, gptq or rtn (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", defaultValue = "comq", description = "comq, gptq, rtn, or auto (comq quantize: per "
+            + "layer, the lowest held-out error among rtn, gptq act_order and COMQ variants) (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--bits", defaultValue = "4", description = "Code width, 2..8 (default: ${DEFAULT-VALUE}).")
     int bits;
 
     @Option(names = "--grid", defaultValue = "sym-maxabs",
-            description = "sym-maxabs, sym-restricted or asym-minmax (default: ${DEFAULT-VALUE}).")
+            description = "sym-maxabs, sym-restricted, asym-minmax or sym-mse (sym-maxabs codes, "
+                    + "per-channel scale with the least rounding error) (default: ${DEFAULT-VALUE}).")
     String grid;
 
     @Option(names = "--group-size", defaultValue = "0",
@@ -47,6 +49,10 @@ final class MethodOptions {
             description = "COMQ scale re-fit after each sweep: none or post (default: ${DEFAULT-VALUE}).")
     String scaleUpdate;
 
+    @Option(names = "--comq-damp", defaultValue = "0",
+            description = "COMQ: sweep on H + lambda * mean(diag H) * I (default: ${DEFAULT-VALUE}).")
+    double comqDamp;
+
     @Option(names = "--damp", defaultValue = "0.01",
             description = "GPTQ damping, fraction of mean(diag H) (default: ${DEFAULT-VALUE}).")
     double damp;
@@ -70,7 +76,8 @@ final class MethodOptions {
                 given(given, "--sweeps", sweeps), given(given, "--order", order), given(given, "--init", init),
                 given(given, "--scale-update", scaleUpdate), given(given, "--damp", damp),
                 given.hasMatchedOption("--act-order") ? Boolean.TRUE : null, given(given, "--block-size", blockSize),
-                precision, null, null, null, null, null, null, null, null, null, null);
+                precision, null, null, null, null, null, null, null, null, null, null,
+                given(given, "--comq-damp", comqDamp), null, null, null, null, null);
         return s.resolved(MethodOptions::option).methodConfig();
     }
 

@@ -2,6 +2,7 @@ package io.comq.cli;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.format.onnx.LayerSelection;
+import io.comq.pipeline.AccuracyOptions;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.pipeline.OutputFormat;
@@ -113,6 +114,31 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the fit/validation split (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--calibration-mode", defaultValue = "parallel",
+            description = "parallel: every layer calibrated on the float model, in one pass; sequential: each layer on "
+                    + "the outputs of the already-quantized layers before it, one pass per stage "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String calibrationMode;
+
+    @Option(names = "--overfit-ratio", defaultValue = "2.0",
+            description = "Flag layers whose held-out error exceeds their fit error by this factor "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double overfitRatio;
+
+    @Option(names = "--worst-samples", defaultValue = "5",
+            description = "Held-out samples with the lowest output cosine listed in the report (default: ${DEFAULT-VALUE}).")
+    int worstSamples;
+
+    @Option(names = "--avg-bits", defaultValue = "0",
+            description = "Mixed precision: choose each layer's bits among --candidate-bits by its measured effect on "
+                    + "the held-out output drift, at most this weight-weighted average; 0 = off "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double avgBits;
+
+    @Option(names = "--candidate-bits", split = ",", defaultValue = "3,4,8", paramLabel = "B,B,...",
+            description = "Bits a layer may get with --avg-bits (default: ${DEFAULT-VALUE}).")
+    List<Integer> candidateBits;
+
     private final boolean terminal;
 
     /** A command whose stderr is not a terminal (progress as plain lines). */
@@ -148,6 +174,11 @@ public final class QuantizeCommand implements Callable<Integer> {
             bar.finish();
         }
         spec.commandLine().getOut().println(summary(report));
+        if (report.accuracy() != null) {
+            for (String w : report.accuracy().warnings()) {
+                err.println("comq: warning: " + w);
+            }
+        }
         return Main.EXIT_OK;
     }
 
@@ -186,7 +217,9 @@ public final class QuantizeCommand implements Callable<Integer> {
         OutputFormat f = OutputFormat.parse(format);
         LayerSelection selection = LayerSelection.parse(exclude, opTypes(), layerBits);
         return new ModelJob(model, calibration, gramDir, target, f, new LayerConfig(methodConfig(), biasCorrection),
-                selection, batchSize, validationFraction, seed, run.kernel(), run.force);
+                selection, batchSize, validationFraction, seed, run.kernel(), run.force,
+                new AccuracyOptions(AccuracyOptions.CalibrationMode.parse(calibrationMode), overfitRatio,
+                        worstSamples, avgBits, candidateBits));
     }
 
     /** The op types left after {@code --exclude-op}; empty (all) when none is excluded. */
@@ -252,12 +285,18 @@ public final class QuantizeCommand implements Callable<Integer> {
                 bar.progress(stage, done, total);
                 return;
             }
-            if (stage.startsWith("calibration pass") || stage.startsWith("evaluation")) {
+            if (stage.contains("calibration pass") || stage.contains("validation pass")
+                    || stage.startsWith("evaluation")) {
                 synchronized (err) {
                     err.println("comq: " + stage + ": batch " + done + "/" + total);
                     err.flush();
                 }
-            } else if (stage.startsWith("quantized ")) {
+            } else if (stage.startsWith("mixed precision")) {
+                synchronized (err) {
+                    err.println("comq: " + stage);
+                    err.flush();
+                }
+            } else if (stage.startsWith("quantized ") || stage.startsWith("sensitivity ")) {
                 synchronized (err) {
                     err.println("comq: " + stage + " (" + done + "/" + total + ")");
                     err.flush();

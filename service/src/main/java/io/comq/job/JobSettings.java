@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.comq.error.InvalidConfigException;
 import io.comq.format.onnx.LayerSelection;
 import io.comq.kernel.KernelOptions;
+import io.comq.pipeline.AccuracyOptions;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.OutputFormat;
+import io.comq.quant.AutoConfig;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
 import io.comq.quant.LayerConfig;
@@ -42,14 +44,16 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
                           @Nullable String format, @Nullable List<String> exclude, @Nullable List<String> excludeOps,
                           @Nullable Map<String, Integer> layerBits, @Nullable Integer batchSize,
                           @Nullable Double validationFraction, @Nullable Long seed, @Nullable String backend,
-                          @Nullable Integer threads) {
+                          @Nullable Integer threads, @Nullable Double comqDamp, @Nullable String calibrationMode,
+                          @Nullable Double avgBits, @Nullable List<Integer> candidateBits,
+                          @Nullable Double overfitRatio, @Nullable Integer worstSamples) {
 
     private static final List<String> OPS = List.of("MatMul", "Gemm", "Conv");
 
     /** No settings given: every default. */
     public static JobSettings defaults() {
         return new JobSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -70,14 +74,15 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
         String withMethod = option.apply("method") + " ";
         switch (m) {
             case "rtn":
+            case "auto":
                 refuse(option, withMethod + m, withMethod + "comq", sweeps, "sweeps", order, "order", init, "init",
-                        scaleUpdate, "scaleUpdate");
+                        scaleUpdate, "scaleUpdate", comqDamp, "comqDamp");
                 refuse(option, withMethod + m, withMethod + "gptq (or " + withMethod + "comq " + option.apply("init")
                         + " gptq)", damp, "damp", actOrder, "actOrder", blockSize, "blockSize");
                 break;
             case "gptq":
                 refuse(option, withMethod + m, withMethod + "comq", sweeps, "sweeps", order, "order", init, "init",
-                        scaleUpdate, "scaleUpdate");
+                        scaleUpdate, "scaleUpdate", comqDamp, "comqDamp");
                 break;
             case "comq":
                 if (!"gptq".equalsIgnoreCase(or(init, "fp").trim())) {
@@ -87,7 +92,7 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
                 break;
             default:
                 throw new InvalidConfigException("unknown " + option.apply("method") + " '" + method
-                        + "': use comq, gptq or rtn");
+                        + "': use comq, gptq, rtn or auto");
         }
         boolean comq = m.equals("comq");
         boolean gptq = m.equals("gptq") || comq && "gptq".equalsIgnoreCase(or(init, "fp").trim());
@@ -104,8 +109,13 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
                 excludeOps == null ? List.of() : List.copyOf(excludeOps),
                 layerBits == null ? Map.of() : new LinkedHashMap<>(layerBits), or(batchSize, 16),
                 or(validationFraction, ModelJob.DEFAULT_VALIDATION_FRACTION), or(seed, 0L), or(backend, "auto"),
-                or(threads, 0));
+                or(threads, 0), comq ? or(comqDamp, 0.0) : null,
+                or(calibrationMode, AccuracyOptions.CalibrationMode.PARALLEL.id()),
+                or(avgBits, 0.0), candidateBits == null ? AccuracyOptions.DEFAULT_CANDIDATE_BITS
+                : List.copyOf(candidateBits), or(overfitRatio, AccuracyOptions.DEFAULT_OVERFIT_RATIO),
+                or(worstSamples, AccuracyOptions.DEFAULT_WORST_SAMPLES));
         r.layerConfig();
+        r.accuracy();
         r.selection();
         r.kernel();
         return r;
@@ -114,7 +124,13 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
     /** The engine's job for these (resolved) settings. */
     public ModelJob modelJob(Path model, Path calibration, Path out) {
         return new ModelJob(model, calibration, null, out, OutputFormat.parse(format), layerConfig(), selection(),
-                batchSize, validationFraction, seed, kernel(), true);
+                batchSize, validationFraction, seed, kernel(), true, accuracy());
+    }
+
+    /** Calibration mode, held-out reporting and mixed precision (resolved settings only). */
+    AccuracyOptions accuracy() {
+        return new AccuracyOptions(AccuracyOptions.CalibrationMode.parse(calibrationMode), overfitRatio,
+                worstSamples, avgBits, candidateBits);
     }
 
     /** The method, grid and bias settings of every layer (resolved settings only). */
@@ -130,9 +146,12 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
             case "gptq":
                 mc = q;
                 break;
+            case "auto":
+                mc = AutoConfig.standard(g, p);
+                break;
             default:
                 mc = new ComqConfig(g, sweeps, ComqConfig.Order.parse(order), ComqConfig.Init.parse(init), q,
-                        ComqConfig.ScaleUpdate.parse(scaleUpdate), p);
+                        ComqConfig.ScaleUpdate.parse(scaleUpdate), p, comqDamp);
         }
         return new LayerConfig(mc, biasCorrection);
     }

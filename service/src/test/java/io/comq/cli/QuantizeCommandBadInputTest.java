@@ -54,6 +54,14 @@ class QuantizeCommandBadInputTest {
     }
 
     @Test
+    void accuracyOptionsThatContradict() throws Exception {
+        assertRefused(run(model, calib, "--calibration-mode", "serial"), "serial");
+        assertRefused(run(model, calib, "--avg-bits", "4.25", "--layer-bits", "conv=8"), "--layer-bits");
+        assertRefused(run(model, calib, "--avg-bits", "4.25", "--validation-fraction", "0"), "--validation-fraction");
+        assertRefused(run(model, calib, "--avg-bits", "2.5"), "below the fewest candidate bits");
+    }
+
+    @Test
     void truncatedModel() throws Exception {
         byte[] b = Files.readAllBytes(model);
         Path cut = Files.write(dir.resolve("cut.onnx"), Arrays.copyOf(b, b.length / 2));

@@ -48,11 +48,13 @@ class QuantizeCommandTest {
     void quantizesTheModelAndReportsTheDriftItReallyHas(String format) throws Exception {
         Path out = dir.resolve("out-" + format);
         CliRun r = CliRun.of("quantize", "--model", model.toString(), "--calibration", calib.toString(), "--bits", "4",
-                "--format", format, "--out", out.toString());
+                "--format", format, "--calibration-mode", "sequential", "--out", out.toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().startsWith("comq: wrote " + out), r::toString);
-        // progress per calibration batch, per layer, per evaluation batch (not a terminal: plain lines)
-        assertTrue(r.err().contains("comq: calibration pass 1/1: batch 2/2"), r::toString);
+        // progress per calibration batch (per stage of sequential calibration: the conv, fc1, fc2), per layer, per
+        // evaluation batch (not a terminal: plain lines)
+        assertTrue(r.err().contains("comq: stage 3/3 (fc2) calibration pass 1/1: batch 2/2"), r::toString);
+        assertTrue(r.err().contains("comq: stage 3/3 (fc2) validation pass 1/1: batch 1/1"), r::toString);
         assertTrue(r.err().contains("comq: quantized fc2 (3/3)"), r::toString);
         assertTrue(r.err().contains("comq: evaluation: batch 1/1"), r::toString);
 
@@ -124,6 +126,30 @@ class QuantizeCommandTest {
         assertTrue(o.pooledCosine() == null, "no attention mask, no pooled cosine");
     }
 
+    /** Method auto with mixed precision on parallel calibration: every layer's method and bits, in the report. */
+    @Test
+    void autoMethodWithMixedPrecision() throws Exception {
+        Path out = dir.resolve("out");
+        CliRun r = CliRun.of("quantize", "--model", model.toString(), "--calibration", calib.toString(),
+                "--method", "auto", "--bits", "3", "--avg-bits", "5",
+                "--candidate-bits", "3,8", "--out", out.toString(), "--no-progress");
+        assertEquals(0, r.code(), r::toString);
+        ModelReport rep = report(out);
+        assertEquals("parallel", rep.settings().get("calibration_mode"));
+        assertEquals("parallel", rep.accuracy().calibrationMode());
+        assertEquals("auto", rep.settings().get("method"));
+        io.comq.report.AccuracyReport a = rep.accuracy();
+        assertNotNull(a);
+        assertTrue(a.averageBits() <= 5.0, "average bits " + a.averageBits());
+        for (io.comq.report.AccuracyReport.Layer l : a.layers()) {
+            assertTrue(l.bits() == 3 || l.bits() == 8, l.name() + " bits " + l.bits());
+            assertEquals(java.util.Set.of("3", "8"), l.sensitivity().keySet());
+            assertTrue(l.candidates().stream().anyMatch(c -> c.method().equals(l.method())), l.toString());
+            assertNotNull(l.validationRelError());
+        }
+        assertTrue(Files.readString(out.resolve("report.html")).contains("bits and sensitivity per layer"));
+    }
+
     @Test
     void excludesLayersAndOverridesBits() throws Exception {
         Path out = dir.resolve("out");
@@ -156,7 +182,8 @@ class QuantizeCommandTest {
         Path corrected = dir.resolve("corrected");
         for (Path out : List.of(plain, corrected)) {
             List<String> args = new ArrayList<>(List.of("quantize", "--model", model.toString(), "--calibration",
-                    calib.toString(), "--method", "rtn", "--bits", "3", "--out", out.toString(), "--no-progress"));
+                    calib.toString(), "--method", "rtn", "--bits", "3", "--calibration-mode", "parallel", "--out",
+                    out.toString(), "--no-progress"));
             if (out == corrected) {
                 args.add("--bias-correction");
             }
@@ -167,7 +194,8 @@ class QuantizeCommandTest {
         ModelProto a = ModelProto.parseFrom(Files.readAllBytes(plain.resolve("model.onnx")));
         ModelProto b = ModelProto.parseFrom(Files.readAllBytes(corrected.resolve("model.onnx")));
         assertTrue(!a.getGraph().equals(b.getGraph()), "the correction changes the written model");
-        // same codes (RTN does not look at data), so the layer errors are equal; the outputs differ
+        // same codes (RTN does not look at data) and, with parallel calibration, the same H: the layer errors are
+        // equal; the outputs differ
         assertEquals(report(plain).layers().get(1).relError(), report(corrected).layers().get(1).relError());
         assertTrue(!report(plain).drift().equals(report(corrected).drift()));
     }

@@ -26,9 +26,29 @@ public record CalibrationSplit(CalibrationSet fit, CalibrationSet validate) {
             throw new InvalidConfigException("the validation fraction must be in [0, 1), got " + validateFraction);
         }
         int n = set.samples();
+        int[] validate = validationIndices(n, validateFraction, seed);
+        if (validate.length == 0) {
+            return new CalibrationSplit(set, null);
+        }
+        int[] fit = new int[n - validate.length];
+        for (int k = 0, v = 0, f = 0; k < n; k++) {
+            if (v < validate.length && validate[v] == k) {
+                v++;
+            } else {
+                fit[f++] = k;
+            }
+        }
+        return new CalibrationSplit(set.select(fit), set.select(validate));
+    }
+
+    /**
+     * The indices (ascending) of the samples {@link #of} holds out of a set of {@code n}: the sample behind each
+     * held-out row, for reports.
+     */
+    public static int[] validationIndices(int n, double validateFraction, long seed) {
         int nValidate = (int) Math.round(validateFraction * n);
         if (nValidate == 0) {
-            return new CalibrationSplit(set, null);
+            return new int[0];
         }
         if (nValidate >= n) {
             throw new InvalidConfigException("a validation fraction of " + validateFraction + " of " + n
@@ -46,10 +66,8 @@ public record CalibrationSplit(CalibrationSet fit, CalibrationSet validate) {
             perm[j] = t;
         }
         int[] validate = Arrays.copyOf(perm, nValidate);
-        int[] fit = Arrays.copyOfRange(perm, nValidate, n);
         Arrays.sort(validate);
-        Arrays.sort(fit);
-        return new CalibrationSplit(set.select(fit), set.select(validate));
+        return validate;
     }
 
     /** True if samples were held out. */

@@ -51,6 +51,11 @@ public final class Comq {
             default:
                 grid = QuantGrid.fit(W, spec);
         }
+        if (cfg.damp() > 0) {
+            H = damped(H, cfg.damp());
+            guards.add(String.format(java.util.Locale.ROOT, "COMQ damping %.4g * mean(diag H) added to H_ii",
+                    cfg.damp()));
+        }
         Layout layout = new Layout(in, out, grid.rowsPerGroup());
         SweepState state = cfg.precision() == Precision.FLOAT64
                 ? state64(layout, spec, W.toF64(), H.toF64(), grid, start)
@@ -88,6 +93,28 @@ public final class Comq {
         }
         QuantGrid last = cfg.scaleUpdate() == ComqConfig.ScaleUpdate.POST ? gridOf(layout, grid, state) : grid;
         return new Quantized(rowMajorCodes(layout, state.Z()), last, errs, guards);
+    }
+
+    /** {@code H + damp * mean(diag H) * I} in H's precision (dead inputs stay dead). */
+    static Matrix damped(Matrix H, double damp) {
+        int in = H.rows();
+        double mean = 0;
+        for (int i = 0; i < in; i++) {
+            mean += H.get(i, i);
+        }
+        double add = damp * mean / in;
+        if (H instanceof Matrix.F64 d) {
+            double[] h = d.data().clone();
+            for (int i = 0; i < in; i++) {
+                h[i * in + i] += h[i * in + i] == 0 ? 0 : add;
+            }
+            return new Matrix.F64(in, in, h);
+        }
+        float[] h = H.toF32().data().clone();
+        for (int i = 0; i < in; i++) {
+            h[i * in + i] += h[i * in + i] == 0 ? 0 : (float) add;
+        }
+        return new Matrix.F32(in, in, h);
     }
 
     private static SweepState.F64 state64(Layout l, GridSpec spec, Matrix.F64 w, Matrix.F64 h, QuantGrid grid,

@@ -18,9 +18,11 @@ import io.comq.quant.gptq.GptqConfig;
  *                    precision); must be null for other inits, and on the same grid as COMQ
  * @param scaleUpdate whether scales are re-fitted (codes fixed) after each sweep
  * @param precision   arithmetic precision of the sweeps
+ * @param damp        the sweeps minimise the error under {@code H + damp * mean(diag H) * I} (0 by default: the plain
+ *                    objective), in [0, 1]; pulls codes toward round-to-nearest where the calibration data is thin
  */
 public record ComqConfig(GridSpec grid, int sweeps, Order order, Init init, GptqConfig gptq, ScaleUpdate scaleUpdate,
-                         Precision precision) implements MethodConfig {
+                         Precision precision, double damp) implements MethodConfig {
 
     public static final int DEFAULT_SWEEPS = 3;
 
@@ -97,6 +99,9 @@ public record ComqConfig(GridSpec grid, int sweeps, Order order, Init init, Gptq
             throw new InvalidConfigException(
                     "COMQ needs a grid, an order, an init, a scale update mode and a precision");
         }
+        if (!(damp >= 0 && damp <= 1)) {
+            throw new InvalidConfigException("COMQ damping must be in [0, 1] (a fraction of mean(diag H)), got " + damp);
+        }
         if (sweeps < 1 || sweeps > 100) {
             throw new InvalidConfigException("COMQ sweeps must be between 1 and 100, got " + sweeps);
         }
@@ -113,31 +118,54 @@ public record ComqConfig(GridSpec grid, int sweeps, Order order, Init init, Gptq
         }
     }
 
-    /** Greedy, 3 sweeps, init fp, no scale update, float64. */
+    /** Settings without damping. */
+    public ComqConfig(GridSpec grid, int sweeps, Order order, Init init, GptqConfig gptq, ScaleUpdate scaleUpdate,
+                      Precision precision) {
+        this(grid, sweeps, order, init, gptq, scaleUpdate, precision, 0);
+    }
+
+    /** Greedy, 3 sweeps, init fp, no scale update, float64, no damping. */
     public static ComqConfig of(GridSpec grid) {
         return new ComqConfig(grid, DEFAULT_SWEEPS, Order.GREEDY, Init.FP, null, ScaleUpdate.NONE, Precision.FLOAT64);
     }
 
     public ComqConfig withSweeps(int k) {
-        return new ComqConfig(grid, k, order, init, gptq, scaleUpdate, precision);
+        return new ComqConfig(grid, k, order, init, gptq, scaleUpdate, precision, damp);
     }
 
     public ComqConfig withOrder(Order o) {
-        return new ComqConfig(grid, sweeps, o, init, gptq, scaleUpdate, precision);
+        return new ComqConfig(grid, sweeps, o, init, gptq, scaleUpdate, precision, damp);
     }
 
     /** A copy with another init; the GPTQ settings are reset to the defaults for {@code GPTQ}, dropped otherwise. */
     public ComqConfig withInit(Init i) {
-        return new ComqConfig(grid, sweeps, order, i, null, scaleUpdate, precision);
+        return new ComqConfig(grid, sweeps, order, i, null, scaleUpdate, precision, damp);
+    }
+
+    /** A copy started from the codes of this GPTQ run (on the same grid). */
+    public ComqConfig withGptqInit(GptqConfig g) {
+        return new ComqConfig(grid, sweeps, order, Init.GPTQ, g, scaleUpdate, precision, damp);
     }
 
     public ComqConfig withScaleUpdate(ScaleUpdate u) {
-        return new ComqConfig(grid, sweeps, order, init, gptq, u, precision);
+        return new ComqConfig(grid, sweeps, order, init, gptq, u, precision, damp);
     }
 
     /** A copy in another precision (a GPTQ init follows it). */
     public ComqConfig withPrecision(Precision p) {
-        return new ComqConfig(grid, sweeps, order, init, gptq == null ? null : gptq.withPrecision(p), scaleUpdate, p);
+        return new ComqConfig(grid, sweeps, order, init, gptq == null ? null : gptq.withPrecision(p), scaleUpdate, p,
+                damp);
+    }
+
+    /** A copy with this damping of the sweeps' objective. */
+    public ComqConfig withDamp(double d) {
+        return new ComqConfig(grid, sweeps, order, init, gptq, scaleUpdate, precision, d);
+    }
+
+    /** A copy on another grid (a GPTQ init follows it). */
+    public ComqConfig withGrid(GridSpec g) {
+        return new ComqConfig(g, sweeps, order, init, gptq == null ? null : gptq.withGrid(g), scaleUpdate, precision,
+                damp);
     }
 
     @Override

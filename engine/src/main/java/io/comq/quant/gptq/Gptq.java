@@ -198,20 +198,15 @@ public final class Gptq {
         if (beyond > 0) {
             wn.getRows(i2, rest, beyond);
         }
+        double[] values = new double[g];
         for (int j = 0; j < out; j++) {
-            double min = Double.POSITIVE_INFINITY;
-            double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < inBlock; k++) {
-                double v = w1[k * out + j];
-                min = Math.min(min, v);
-                max = Math.max(max, v);
+                values[k] = w1[k * out + j];
             }
             for (int k = 0; k < beyond; k++) {
-                double v = rest[k * out + j];
-                min = Math.min(min, v);
-                max = Math.max(max, v);
+                values[inBlock + k] = rest[k * out + j];
             }
-            grid.set(group, j, QuantGrid.cell(min, max, spec));
+            grid.set(group, j, QuantGrid.cell(values, g, spec));
         }
     }
 

@@ -1,0 +1,84 @@
+package io.comq.pipeline;
+
+import io.comq.calibration.LayerStatistics;
+import io.comq.quant.AutoConfig;
+import io.comq.quant.LayerConfig;
+import io.comq.quant.LayerQuantizer;
+import io.comq.quant.LayerResult;
+import io.comq.quant.MethodConfig;
+import io.comq.quant.ProgressListener;
+import io.comq.quant.linalg.Objective;
+import io.comq.tensor.Matrix;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Quantizes one layer and measures it on held-out data: with {@link AutoConfig}, every candidate runs and the layer
+ * keeps the one with the lowest relative error under the validation Gram matrix ({@code tr(E^T H_val E) /
+ * tr(W^T H_val W)}), or under the fit Gram matrix when nothing is held out. Only the kept candidate's results stay in
+ * memory.
+ */
+final class MethodSelector {
+    private final LayerQuantizer quantizer;
+
+    MethodSelector(LayerQuantizer quantizer) {
+        this.quantizer = quantizer;
+    }
+
+    /**
+     * What a layer got.
+     *
+     * @param results     one result per group
+     * @param method      the label of the method that produced them
+     * @param fitError    relative error on the fit data (mean over groups)
+     * @param validError  relative error on the held-out data (mean over groups), or null when nothing is held out
+     * @param candidates  every candidate's {fit, validation} error by label (one entry without auto); validation is
+     *                    NaN when nothing is held out
+     */
+    record Outcome(List<LayerResult> results, String method, double fitError, Double validError,
+                   Map<String, double[]> candidates) {
+    }
+
+    /** Quantizes the groups {@code ws} of a layer with {@code config} (each candidate of an auto config). */
+    Outcome quantize(List<Matrix> ws, LayerStatistics fit, LayerStatistics validation, LayerConfig config,
+                     ProgressListener progress) {
+        List<MethodConfig> candidates = config.method() instanceof AutoConfig a ? a.candidates()
+                : List.of(config.method());
+        Map<String, double[]> errors = new LinkedHashMap<>();
+        Outcome best = null;
+        double bestScore = Double.POSITIVE_INFINITY;
+        for (MethodConfig m : candidates) {
+            List<LayerResult> rs = new ArrayList<>(ws.size());
+            double fitErr = 0;
+            double valErr = 0;
+            for (int g = 0; g < ws.size(); g++) {
+                Matrix w = ws.get(g);
+                LayerResult r = quantizer.quantize(ws.size() == 1 ? fit.problem(w) : fit.problem(g, w),
+                        new LayerConfig(m, config.biasCompensation()), progress);
+                rs.add(r);
+                fitErr += r.relError();
+                valErr += validation == null ? Double.NaN : relError(validation.gram(g), w, r.wq());
+            }
+            fitErr /= ws.size();
+            valErr /= ws.size();
+            String label = AutoConfig.label(m);
+            errors.put(label, new double[] {fitErr, valErr});
+            double score = validation == null ? fitErr : valErr;
+            if (best == null || score < bestScore) {
+                bestScore = score;
+                best = new Outcome(rs, label, fitErr, validation == null ? null : valErr, errors);
+            }
+        }
+        return best;
+    }
+
+    /** {@code tr(E^T H E) / tr(W^T H W)} with {@code E = Wq - W}, in the precision of {@code Wq}. */
+    static double relError(Matrix.F64 H, Matrix W, Matrix wq) {
+        Matrix w = wq instanceof Matrix.F32 ? W.toF32() : W.toF64();
+        double norm = Objective.quadratic(H, w);
+        double err = Objective.quadratic(H, Objective.difference(wq, w));
+        return norm == 0 ? (err == 0 ? 0 : Double.POSITIVE_INFINITY) : err / norm;
+    }
+}

@@ -1,0 +1,277 @@
+package io.comq.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
+import io.comq.calibration.CalibrationOptions;
+import io.comq.calibration.CalibrationTarget;
+import io.comq.calibration.CalibrationTargets;
+import io.comq.calibration.LayerStatistics;
+import io.comq.calibration.data.CalibrationSet;
+import io.comq.calibration.data.CalibrationSplit;
+import io.comq.error.InvalidConfigException;
+import io.comq.format.npy.NpyArray;
+import io.comq.format.npy.Npz;
+import io.comq.format.onnx.LayerSelection;
+import io.comq.format.onnx.OnnxLayer;
+import io.comq.format.onnx.OnnxModel;
+import io.comq.kernel.KernelOptions;
+import io.comq.kernel.Kernels;
+import io.comq.kernel.QuantKernel;
+import io.comq.quant.AutoConfig;
+import io.comq.quant.Grid;
+import io.comq.quant.GridSpec;
+import io.comq.quant.LayerConfig;
+import io.comq.quant.LayerQuantizer;
+import io.comq.quant.LayerResult;
+import io.comq.quant.Precision;
+import io.comq.quant.ProgressListener;
+import io.comq.quant.TieRule;
+import io.comq.quant.rtn.RtnConfig;
+import io.comq.report.AccuracyReport;
+import io.comq.report.ModelReport;
+import io.comq.tensor.Matrix;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sequential calibration, held-out statistics, {@code --method auto}, mixed precision and the accuracy report on a
+ * two-layer model {@code y = relu(x W1) W2} whose Gram matrices are computed here by hand.
+ */
+class AccuracyPipelineTest {
+    @TempDir
+    Path dir;
+
+    static final int IN = 8;
+    static final int HID = 8;
+    static final int OUT = 6;
+    static final int N = 40;
+
+    float[] w1;
+    float[] w2;
+    float[] x;
+    Path model;
+    Path calib;
+
+    @BeforeEach
+    void files() throws Exception {
+        Random rnd = new Random(7);
+        w1 = gaussian(rnd, IN * HID);
+        w2 = gaussian(rnd, HID * OUT);
+        x = gaussian(rnd, N * IN);
+        OnnxMl.GraphProto g = OnnxMl.GraphProto.newBuilder().setName("two")
+                .addInput(value("x", IN))
+                .addOutput(value("y", OUT))
+                .addInitializer(floats("W1", w1, IN, HID))
+                .addInitializer(floats("W2", w2, HID, OUT))
+                .addNode(node("MatMul", "fc1", List.of("x", "W1"), "h"))
+                .addNode(node("Relu", "relu", List.of("h"), "r"))
+                .addNode(node("MatMul", "fc2", List.of("r", "W2"), "y"))
+                .build();
+        model = dir.resolve("two.onnx");
+        Files.write(model, OnnxMl.ModelProto.newBuilder().setIrVersion(8).setGraph(g)
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13)).build()
+                .toByteArray());
+        calib = dir.resolve("calib.npz");
+        Map<String, NpyArray> arrays = new LinkedHashMap<>();
+        arrays.put("x", NpyArray.ofFloats(new int[] {N, IN}, x));
+        Npz.write(calib, arrays, false);
+    }
+
+    static final GridSpec W3 = new GridSpec(3, Grid.SYM_MAXABS, 1.0, 0, TieRule.HALF_EVEN);
+
+    /** The second layer's H: from the quantized first layer in sequential mode, from the float one in parallel. */
+    @Test
+    void sequentialCalibrationSeesTheQuantizedEarlierLayers() {
+        OnnxModel m = OnnxModel.load(model);
+        List<OnnxLayer> layers = m.layers(LayerSelection.all());
+        List<CalibrationTarget> targets = CalibrationTargets.of(layers);
+        Map<String, OnnxLayer> byId = new HashMap<>();
+        layers.forEach(l -> byId.put(l.id(), l));
+        CalibrationSplit split = CalibrationSplit.of(CalibrationSet.read(calib), 0.25, 3);
+        int[] held = CalibrationSplit.validationIndices(N, 0.25, 3);
+        assertEquals(10, held.length);
+        for (AccuracyOptions.CalibrationMode mode : AccuracyOptions.CalibrationMode.values()) {
+            Map<OnnxLayer, List<LayerResult>> done = new HashMap<>();
+            Map<String, LayerStatistics[]> stats = new HashMap<>();
+            try (QuantKernel kernel = new Kernels().create(KernelOptions.auto(), Precision.FLOAT64)) {
+                LayerQuantizer q = new LayerQuantizer(kernel);
+                LayerCalibration.run(mode, m, targets, byId, split, CalibrationOptions.defaults(), kernel,
+                        dir.resolve("scratch"), ProgressListener.NONE, (fit, val) -> {
+                            OnnxLayer l = byId.get(fit.target().layerName());
+                            stats.put(l.id(), new LayerStatistics[] {fit, val});
+                            done.put(l, List.of(q.quantize(fit.problem(m.weights(l).get(0)),
+                                    LayerConfig.of(RtnConfig.of(W3)), ProgressListener.NONE)));
+                        }, done);
+            }
+            assertTrue(Files.notExists(dir.resolve("scratch")), "scratch folder removed");
+            OnnxLayer first = layers.get(0);
+            OnnxLayer second = layers.get(1);
+            assertEquals("fc1", first.id());
+            double[] wq1 = done.get(first).get(0).wq().toF64().data();
+            double[] w = new double[IN * HID];
+            for (int k = 0; k < w.length; k++) {
+                w[k] = w1[k];
+            }
+            double[] used = mode == AccuracyOptions.CalibrationMode.SEQUENTIAL ? wq1 : w;
+            double[] other = mode == AccuracyOptions.CalibrationMode.SEQUENTIAL ? w : wq1;
+            Matrix.F64 fitH = stats.get(second.id())[0].gram(0);
+            Matrix.F64 valH = stats.get(second.id())[1].gram(0);
+            assertEquals(30, stats.get(second.id())[0].samples());
+            assertEquals(10, stats.get(second.id())[1].samples());
+            assertClose(gram(used, held, false), fitH.data(), mode + " fit H");
+            assertClose(gram(used, held, true), valH.data(), mode + " held-out H");
+            assertTrue(maxDiff(gram(other, held, false), fitH.data()) > 1e-3, mode + " differs from the other mode");
+        }
+    }
+
+    /** {@code relu(x W)^T relu(x W)} over the fit rows (or the held-out rows). */
+    private double[] gram(double[] w, int[] held, boolean heldOut) {
+        double[] h = new double[HID * HID];
+        for (int n = 0; n < N; n++) {
+            boolean isHeld = java.util.Arrays.binarySearch(held, n) >= 0;
+            if (isHeld != heldOut) {
+                continue;
+            }
+            double[] r = new double[HID];
+            for (int j = 0; j < HID; j++) {
+                double s = 0;
+                for (int i = 0; i < IN; i++) {
+                    s += (double) x[n * IN + i] * (float) w[i * HID + j];
+                }
+                r[j] = Math.max(0, s);
+            }
+            for (int a = 0; a < HID; a++) {
+                for (int b = 0; b < HID; b++) {
+                    h[a * HID + b] += r[a] * r[b];
+                }
+            }
+        }
+        return h;
+    }
+
+    private static void assertClose(double[] want, double[] got, String what) {
+        double scale = 0;
+        for (double v : want) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertTrue(maxDiff(want, got) <= 1e-4 * scale, what + ": max diff " + maxDiff(want, got));
+    }
+
+    private static double maxDiff(double[] a, double[] b) {
+        double d = 0;
+        for (int k = 0; k < a.length; k++) {
+            d = Math.max(d, Math.abs(a[k] - b[k]));
+        }
+        return d;
+    }
+
+    private ModelJob job(LayerConfig layer, AccuracyOptions a) {
+        return new ModelJob(model, calib, null, dir.resolve("out"), OutputFormat.QDQ, layer, LayerSelection.all(), 8,
+                0.25, 3, KernelOptions.auto(), true, a);
+    }
+
+    /** Auto keeps, per layer, the candidate with the lowest held-out error; the report says so for every layer. */
+    @Test
+    void autoPicksTheLowestHeldOutErrorAndReportsIt() throws Exception {
+        ModelReport r = new ModelQuantizer().quantize(job(LayerConfig.of(AutoConfig.standard(W3, Precision.FLOAT32)),
+                AccuracyOptions.defaults().withCalibrationMode(AccuracyOptions.CalibrationMode.SEQUENTIAL)), null);
+        AccuracyReport a = r.accuracy();
+        assertNotNull(a);
+        assertEquals("sequential", a.calibrationMode());
+        assertEquals("sequential", r.settings().get("calibration_mode"));
+        assertEquals(2, a.layers().size());
+        for (AccuracyReport.Layer l : a.layers()) {
+            assertEquals(6, l.candidates().size());
+            double best = l.candidates().stream().mapToDouble(AccuracyReport.Candidate::validationRelError).min()
+                    .orElseThrow();
+            assertEquals(best, l.validationRelError(), 0);
+            assertTrue(l.reason().contains("held-out"), l.reason());
+            assertEquals(3, l.bits());
+            assertNull(l.sensitivity());
+        }
+        assertEquals(5, a.worstSamples().size());
+        for (int k = 1; k < 5; k++) {
+            assertTrue(a.worstSamples().get(k - 1).cosine() <= a.worstSamples().get(k).cosine());
+        }
+        int[] held = CalibrationSplit.validationIndices(N, 0.25, 3);
+        for (AccuracyReport.SampleDrift s : a.worstSamples()) {
+            assertTrue(java.util.Arrays.binarySearch(held, s.sample()) >= 0, "sample " + s.sample() + " is held out");
+        }
+        String json = Files.readString(dir.resolve("out").resolve("report.json"));
+        assertTrue(json.contains("\"worst_samples\"") && json.contains("\"validation_rel_error\""), json);
+        String html = Files.readString(dir.resolve("out").resolve("report.html"));
+        assertTrue(html.contains("Held-out accuracy") && html.contains("drifted most"));
+        assertTrue(Files.notExists(dir.resolve("out").resolve(ModelQuantizer.SCRATCH)));
+    }
+
+    /** The budget holds, every layer gets a candidate width, and the sensitivities are in the report and chart. */
+    @Test
+    void mixedPrecisionStaysWithinTheBudget() throws Exception {
+        // fc1 has 64 weights, fc2 48: at 5.5 bits on average (616 bits) fc2 fits at 8 bits (48 * 8 + 64 * 3 = 576),
+        // fc1 does not (64 * 8 + 48 * 3 = 656)
+        AccuracyOptions a = AccuracyOptions.defaults().withMixedPrecision(5.5, List.of(3, 8));
+        ModelReport r = new ModelQuantizer().quantize(job(LayerConfig.of(new RtnConfig(W3, Precision.FLOAT32)), a),
+                null);
+        AccuracyReport acc = r.accuracy();
+        assertEquals(576.0 / 112, acc.averageBits(), 1e-12);
+        assertEquals(3, acc.layers().get(0).bits());
+        assertEquals(8, acc.layers().get(1).bits());
+        assertEquals(8, r.layers().get(1).bits());
+        for (AccuracyReport.Layer l : acc.layers()) {
+            assertEquals(2, l.sensitivity().size());
+            assertTrue(l.sensitivity().get("8") < l.sensitivity().get("3"), l.sensitivity().toString());
+        }
+        String html = Files.readString(dir.resolve("out").resolve("report.html"));
+        assertTrue(html.contains("bits and sensitivity per layer"), "chart present");
+        assertThrows(InvalidConfigException.class, () -> AccuracyOptions.defaults().withMixedPrecision(4.0, List.of(4)));
+        assertThrows(InvalidConfigException.class, () -> new ModelQuantizer().quantize(job(LayerConfig.of(
+                new RtnConfig(W3, Precision.FLOAT32)), AccuracyOptions.defaults().withMixedPrecision(2.5,
+                List.of(3, 8))), null));
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int k = 0; k < n; k++) {
+            v[k] = (float) rnd.nextGaussian();
+        }
+        return v;
+    }
+
+    private static OnnxMl.ValueInfoProto value(String name, int cols) {
+        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
+                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE)
+                        .setShape(OnnxMl.TensorShapeProto.newBuilder()
+                                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("n"))
+                                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(cols))))).build();
+    }
+
+    private static TensorProto floats(String name, float[] v, int rows, int cols) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            b.putFloat(f);
+        }
+        return TensorProto.newBuilder().setName(name).addDims(rows).addDims(cols)
+                .setDataType(TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(b.array())).build();
+    }
+
+    private static OnnxMl.NodeProto node(String op, String name, List<String> in, String out) {
+        return OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(in).addOutput(out).build();
+    }
+}
