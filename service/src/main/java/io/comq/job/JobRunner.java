@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comq.asset.Asset;
 import io.comq.asset.AssetRepository;
 import io.comq.error.InvalidInputException;
+import io.comq.pipeline.LayerResultStore;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.quant.ProgressListener;
 import io.comq.report.ModelReport;
@@ -21,8 +22,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -38,9 +41,12 @@ import org.slf4j.MDC;
  * under {@code <data-dir>/work/<job id>}, and its artifacts are copied into the blob store under
  * {@code jobs/<job id>/artifacts/<file>} before the job turns {@code succeeded}: a client never sees a partial one.
  *
- * <p>At startup, jobs left {@code running} by a stopped process go back to {@code queued} and every queued job is
- * scheduled again; the engine is deterministic, so a re-run writes the same model bytes. At shutdown, running jobs
- * stop at their next progress step and go back to {@code queued}.
+ * <p>Every finished layer is saved at once in the job's checkpoint folder {@code <data-dir>/work/checkpoints/<job id>}
+ * (the engine's {@link LayerResultStore}). At startup, jobs left {@code running} by a stopped process go back to
+ * {@code queued} and every queued job is scheduled again; a re-run takes the layers already in its checkpoint instead
+ * of computing them again, and the engine is deterministic, so it writes the same model bytes as an uninterrupted run.
+ * At shutdown, running jobs stop at their next progress step and go back to {@code queued}, keeping their checkpoint.
+ * A checkpoint is removed once its job ends (succeeded, failed, cancelled) or is deleted.
  */
 @Singleton
 public class JobRunner {
@@ -85,8 +91,40 @@ public class JobRunner {
         if (requeued > 0) {
             LOG.info("{} job(s) were running when the service last stopped; queued again", requeued);
         }
-        for (Job j : jobs.findByStateOrderByCreatedAt(JobState.QUEUED)) {
+        List<Job> queued = jobs.findByStateOrderByCreatedAt(JobState.QUEUED);
+        removeStaleCheckpoints(queued.stream().map(Job::id).collect(java.util.stream.Collectors.toSet()));
+        for (Job j : queued) {
             submit(j.id());
+        }
+    }
+
+    /** The folder where a job's finished layers are kept until it ends, so that a re-run resumes from them. */
+    public Path checkpointDir(String jobId) {
+        return settings.workDir().resolve("checkpoints").resolve(jobId);
+    }
+
+    /** Removes the checkpoint of a job that will not run again (cancelled while queued, deleted). */
+    public void discardCheckpoint(String jobId) {
+        try {
+            deleteTree(checkpointDir(jobId));
+        } catch (IOException e) {
+            LOG.warn("cannot remove the checkpoint of job {}: {}", jobId, e.toString());
+        }
+    }
+
+    private void removeStaleCheckpoints(Set<String> queued) {
+        Path dir = settings.workDir().resolve("checkpoints");
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                if (!queued.contains(p.getFileName().toString())) {
+                    discardCheckpoint(p.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot list the checkpoints in {}: {}", dir, e.toString());
         }
     }
 
@@ -137,11 +175,18 @@ public class JobRunner {
         running.put(id, r);
         Path work = settings.workDir().resolve(id);
         Job job = jobs.findById(id).orElseThrow();
+        Path checkpoint = checkpointDir(id);
+        boolean keepCheckpoint = false;
         Map<String, String> names = new java.util.LinkedHashMap<>(); // server paths -> what the client knows
         try {
-            layers.deleteByJobId(id);
-            events.publish(new JobProgress(id, JobState.RUNNING, null, 0, 0, null, null, now()));
-            LOG.info("job started (attempt {})", job.attempts());
+            r.resumeFrom(checkpoint);
+            events.publish(new JobProgress(id, JobState.RUNNING, null, r.done, r.total, null, null, now()));
+            if (r.done > 0) {
+                LOG.info("job started (attempt {}), resuming: {} of {} layers taken from its checkpoint",
+                        job.attempts(), r.done, r.total);
+            } else {
+                LOG.info("job started (attempt {})", job.attempts());
+            }
             deleteTree(work);
             Files.createDirectories(work.resolve("in"));
             Asset model = asset(job.modelId(), "model");
@@ -152,7 +197,9 @@ public class JobRunner {
             names.put(modelFile.toString(), "model " + model.id());
             names.put(calFile.toString(), "calibration set " + cal.id());
             names.put(work.toString(), "the job's folder");
-            ModelReport report = new ModelQuantizer().quantize(s.modelJob(modelFile, calFile, work.resolve("out")), r);
+            names.put(checkpoint.toString(), "the job's checkpoint");
+            ModelReport report = new ModelQuantizer().quantize(s.modelJob(modelFile, calFile, work.resolve("out")),
+                    checkpoint, r);
             List<String> artifacts = storeArtifacts(id, work.resolve("out"));
             String backend = report.layers().isEmpty() ? job.backend() : report.layers().get(0).backend();
             Job done = jobs.findById(id).orElseThrow().succeeded(backend, report.layers().size(), now());
@@ -166,7 +213,8 @@ public class JobRunner {
                 finished(jobs.findById(id).orElseThrow(), List.of());
             } else {
                 jobs.requeue(id);
-                LOG.info("service stopping: job queued again");
+                keepCheckpoint = true;
+                LOG.info("service stopping: job queued again; {} layers kept in its checkpoint", r.done);
             }
         } catch (InvalidInputException e) {
             fail(id, e.getClass().getSimpleName(), scrub(e.getMessage(), names));
@@ -179,6 +227,9 @@ public class JobRunner {
                 deleteTree(work);
             } catch (IOException e) {
                 LOG.warn("cannot remove the scratch folder {}: {}", work, e.toString());
+            }
+            if (!keepCheckpoint) {
+                discardCheckpoint(id);
             }
             MDC.remove(MDC_JOB);
         }
@@ -265,11 +316,54 @@ public class JobRunner {
         private volatile boolean cancelled;
         private int done;
         private int total;
+        private int reused;
         private Double lastRelError;
         private long persistedAt;
 
         Running(String id) {
             this.id = id;
+        }
+
+        /**
+         * Takes the layers already in the job's checkpoint as done: their records of the earlier attempt are kept
+         * (renumbered in checkpoint order), the others dropped. A damaged checkpoint is removed: the job starts afresh.
+         */
+        void resumeFrom(Path checkpoint) throws IOException {
+            List<JobLayer> before = layers.findByJobIdOrderBySeq(id);
+            layers.deleteByJobId(id);
+            if (!Files.exists(checkpoint.resolve(LayerResultStore.HEADER_FILE))) {
+                deleteTree(checkpoint);
+                return;
+            }
+            LayerResultStore store;
+            try {
+                store = LayerResultStore.read(checkpoint);
+            } catch (InvalidInputException e) {
+                LOG.warn("the checkpoint is unusable, starting afresh: {}", e.getMessage());
+                deleteTree(checkpoint);
+                return;
+            }
+            Set<String> missing = new HashSet<>(store.missing());
+            Map<String, JobLayer> earlier = new java.util.HashMap<>();
+            for (JobLayer l : before) {
+                earlier.put(l.name(), l);
+            }
+            int seq = 0;
+            for (String layer : store.header().layers()) {
+                if (!missing.contains(layer)) {
+                    seq++;
+                    JobLayer e = earlier.get(layer); // missing when the database lost its last writes in a crash
+                    layers.save(e != null ? new JobLayer(id + "/" + seq, id, seq, layer, e.relError(), e.finishedAt())
+                            : new JobLayer(id + "/" + seq, id, seq, layer, store.get(layer).entry().relError(),
+                                    store.storedAt(layer).truncatedTo(ChronoUnit.MILLIS)));
+                }
+            }
+            reused = seq;
+            done = seq;
+            total = store.header().layers().size();
+            if (reused > 0) {
+                jobs.progress(id, "resumed: " + reused + " of " + total + " layers from the checkpoint", done, total);
+            }
         }
 
         @Override
@@ -279,8 +373,8 @@ public class JobRunner {
             }
             long nowMs = System.currentTimeMillis();
             if (stage.startsWith("quantized ")) {
-                done = (int) d;
-                total = (int) t;
+                done = reused + (int) d; // the engine counts only the layers it computes in this attempt
+                total = reused + (int) t;
                 String layer = stage.substring("quantized ".length());
                 layers.save(new JobLayer(id + "/" + done, id, done, layer, lastRelError, now()));
                 jobs.progress(id, stage, done, total);
