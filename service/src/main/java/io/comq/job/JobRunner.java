@@ -3,11 +3,15 @@ package io.comq.job;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comq.asset.Asset;
 import io.comq.asset.AssetRepository;
+import io.comq.asset.ModelInfo;
+import io.comq.cluster.ClusterConfig;
+import io.comq.cluster.ShardedJobs;
 import io.comq.error.InvalidInputException;
 import io.comq.pipeline.LayerResultStore;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.quant.ProgressListener;
 import io.comq.report.ModelReport;
+import io.comq.report.Reports;
 import io.comq.server.EngineThreads;
 import io.comq.server.ServiceSettings;
 import io.comq.store.BlobStore;
@@ -56,6 +60,7 @@ public class JobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private static final long PERSIST_EVERY_MS = 1000;
+    private static final long POLL_MS = 1000;
 
     private final JobRepository jobs;
     private final JobLayerRepository layers;
@@ -65,12 +70,15 @@ public class JobRunner {
     private final JobNotifier notifier;
     private final ObjectMapper json;
     private final ServiceSettings settings;
+    private final ShardedJobs cluster;
+    private final ClusterConfig clusterConfig;
     private final ThreadPoolExecutor pool;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     JobRunner(JobRepository jobs, JobLayerRepository layers, AssetRepository assets, BlobStore store,
-              JobEvents events, JobNotifier notifier, ObjectMapper json, ServiceSettings settings) {
+              JobEvents events, JobNotifier notifier, ObjectMapper json, ServiceSettings settings,
+              ShardedJobs cluster, ClusterConfig clusterConfig) {
         this.jobs = jobs;
         this.layers = layers;
         this.assets = assets;
@@ -79,6 +87,8 @@ public class JobRunner {
         this.notifier = notifier;
         this.json = json;
         this.settings = settings;
+        this.cluster = cluster;
+        this.clusterConfig = clusterConfig;
         int n = Math.max(1, settings.getJobs().getWorkers());
         this.pool = new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 EngineThreads.factory("comq-job-"));
@@ -198,15 +208,27 @@ public class JobRunner {
             names.put(calFile.toString(), "calibration set " + cal.id());
             names.put(work.toString(), "the job's folder");
             names.put(checkpoint.toString(), "the job's checkpoint");
-            ModelReport report = new ModelQuantizer().quantize(s.modelJob(modelFile, calFile, work.resolve("out")),
-                    checkpoint, r);
-            List<String> artifacts = storeArtifacts(id, work.resolve("out"));
+            ModelReport report;
+            List<String> artifacts;
+            if (cluster.placement(parameters(model)) == ShardedJobs.Placement.CLUSTER) {
+                Path out = onCluster(id, r, s, modelFile, calFile);
+                report = Reports.read(out.resolve("report.json"));
+                artifacts = storeArtifacts(id, out);
+                removeFromCluster(id);
+            } else {
+                report = new ModelQuantizer().quantize(s.modelJob(modelFile, calFile, work.resolve("out")),
+                        checkpoint, r);
+                artifacts = storeArtifacts(id, work.resolve("out"));
+            }
             String backend = report.layers().isEmpty() ? job.backend() : report.layers().get(0).backend();
             Job done = jobs.findById(id).orElseThrow().succeeded(backend, report.layers().size(), now());
             jobs.update(done);
             LOG.info("job succeeded: {} layers, artifacts {}", report.layers().size(), artifacts);
             finished(done, artifacts);
         } catch (Stopped e) {
+            if (r.cancelled && r.onCluster) {
+                removeFromCluster(id);
+            }
             if (r.cancelled) {
                 jobs.finish(id, JobState.RUNNING.name(), JobState.CANCELLED.name(), now());
                 LOG.info("job cancelled");
@@ -216,6 +238,9 @@ public class JobRunner {
                 keepCheckpoint = true;
                 LOG.info("service stopping: job queued again; {} layers kept in its checkpoint", r.done);
             }
+        } catch (ClusterJobFailed e) {
+            removeFromCluster(id);
+            fail(id, "ClusterJobFailed", scrub(e.getMessage(), names));
         } catch (InvalidInputException e) {
             fail(id, e.getClass().getSimpleName(), scrub(e.getMessage(), names));
         } catch (Exception | Error e) {
@@ -232,6 +257,84 @@ public class JobRunner {
                 discardCheckpoint(id);
             }
             MDC.remove(MDC_JOB);
+        }
+    }
+
+    /** Weights in the model's quantizable layers, as the upload's inspection found them. */
+    private long parameters(Asset model) throws IOException {
+        ModelInfo info = json.readValue(model.infoJson(), ModelInfo.class);
+        long n = 0;
+        for (ModelInfo.Layer l : info.layers()) {
+            n += l.weightShape().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
+        }
+        return n;
+    }
+
+    /**
+     * Runs the job as a sharded Kubernetes job: the model and calibration set go to the shared work volume
+     * ({@code comq.cluster.work-mount}, mounted at the same path here and in the pods), the shards and the assembly
+     * run as Jobs, and this worker follows them until the assembled model is there. A job already submitted (the
+     * service restarted while it ran) is followed again, not submitted twice.
+     *
+     * @return the folder holding the assembled model and its report
+     */
+    private Path onCluster(String id, Running r, JobSettings s, Path modelFile, Path calFile) throws IOException {
+        Path shared = Path.of(clusterConfig.workMount()).resolve("jobs").resolve(id);
+        String rel = "jobs/" + id + "/";
+        r.onCluster = true;
+        ShardedJobs.Status st;
+        try {
+            st = cluster.status(id);
+            LOG.info("following the cluster job submitted by an earlier attempt: {}", st.phase());
+        } catch (InvalidInputException notThere) {
+            Files.createDirectories(shared);
+            Files.copy(modelFile, shared.resolve("model.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(calFile, shared.resolve("calibration.npz"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            st = cluster.submit(new ShardedJobs.Request(id, rel + "model.onnx", rel + "calibration.npz", s.format(),
+                    s.quantizeOptions()));
+            LOG.info("submitted to the cluster: {} shards in namespace {}", st.shards(), clusterConfig.namespace());
+        }
+        String last = null;
+        while (true) {
+            String stage = switch (st.phase()) {
+                case SHARDING -> "cluster: " + st.succeeded() + "/" + st.shards() + " shards done"
+                        + (st.failed() > 0 ? ", " + st.failed() + " pod failures" : "");
+                case ASSEMBLING -> "cluster: assembling the model";
+                case SUCCEEDED -> "cluster: assembled";
+                case FAILED -> "cluster: failed";
+            };
+            if (!stage.equals(last)) {
+                jobs.progress(id, stage, 0, 0);
+                events.publish(new JobProgress(id, JobState.RUNNING, stage, 0, 0, null, null, now()));
+                last = stage;
+            }
+            if (st.phase() == ShardedJobs.Phase.SUCCEEDED) {
+                return Path.of(st.out());
+            }
+            if (st.phase() == ShardedJobs.Phase.FAILED) {
+                throw new ClusterJobFailed("the sharded job failed on the cluster: " + st.message());
+            }
+            if (r.cancelled || stopping) {
+                throw new Stopped(); // on a stop the cluster job runs on; the next start follows it again
+            }
+            try {
+                Thread.sleep(POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopped();
+            }
+            st = cluster.status(id);
+        }
+    }
+
+    /** Deletes a job's Kubernetes objects and its folder on the shared volume, once the job no longer needs them. */
+    private void removeFromCluster(String id) {
+        try {
+            cluster.delete(id);
+            deleteTree(Path.of(clusterConfig.workMount()).resolve("jobs").resolve(id));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot remove the job's cluster objects or shared folder: {}", e.toString());
         }
     }
 
@@ -303,6 +406,13 @@ public class JobRunner {
         }
     }
 
+    /** A sharded job failed on the cluster (a shard's or the assembly's pods failed for good). */
+    private static final class ClusterJobFailed extends RuntimeException {
+        ClusterJobFailed(String message) {
+            super(message);
+        }
+    }
+
     /** Thrown out of the engine's progress callback to stop a job (cancel or shutdown). */
     private static final class Stopped extends RuntimeException {
         Stopped() {
@@ -314,6 +424,7 @@ public class JobRunner {
     private final class Running implements ProgressListener {
         private final String id;
         private volatile boolean cancelled;
+        private volatile boolean onCluster;
         private int done;
         private int total;
         private int reused;
