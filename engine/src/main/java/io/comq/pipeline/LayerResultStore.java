@@ -209,6 +209,15 @@ public final class LayerResultStore {
         return Files.isRegularFile(record(indexOf(layer)));
     }
 
+    /** When the layer's results were stored (its record's modification time). */
+    public java.time.Instant storedAt(String layer) {
+        try {
+            return Files.getLastModifiedTime(record(indexOf(layer))).toInstant();
+        } catch (IOException e) {
+            throw new InvalidInputException("layer '" + layer + "' is not in the results folder " + dir + ": " + e, e);
+        }
+    }
+
     /** The planned layers whose results are not in the store yet, in plan order. */
     public List<String> missing() {
         List<String> m = new ArrayList<>();

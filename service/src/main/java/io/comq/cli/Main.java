@@ -36,11 +36,54 @@ public final class Main {
         return execute(commandLine(out, err, false), out, err, args);
     }
 
+    /**
+     * Stack size of the thread every command runs on. The launcher's main thread has the platform's default (often
+     * 1 MiB, less than ONNX Runtime and the parsing of deeply nested protobufs need for real models), and a thread's
+     * stack size can only be chosen when it is created; so no {@code -Xss} flag is needed.
+     */
+    static final long STACK_BYTES = 64L << 20;
+
     private static int execute(CommandLine cmd, PrintWriter out, PrintWriter err, String... args) {
-        int code = cmd.execute(args);
+        int code = onLargeStack(() -> cmd.execute(args));
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** Runs {@code command} on a new thread with a {@link #STACK_BYTES} stack and returns its result. */
+    static int onLargeStack(java.util.function.IntSupplier command) {
+        int[] code = {EXIT_INTERNAL};
+        Throwable[] thrown = {null};
+        Thread t = new Thread(null, () -> {
+            try {
+                code[0] = command.getAsInt();
+            } catch (Throwable e) { // handed to the caller's thread as it is
+                thrown[0] = e;
+            }
+        }, "comq", STACK_BYTES);
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the command decides when to stop (e.g. serve on SIGTERM); wait for it
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (thrown[0] instanceof RuntimeException re) {
+            throw re;
+        }
+        if (thrown[0] instanceof Error e) {
+            throw e;
+        }
+        if (thrown[0] != null) {
+            throw new IllegalStateException(thrown[0]);
+        }
+        return code[0];
     }
 
     /**

@@ -3,10 +3,15 @@ package io.comq.job;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comq.asset.Asset;
 import io.comq.asset.AssetRepository;
+import io.comq.asset.ModelInfo;
+import io.comq.cluster.ClusterConfig;
+import io.comq.cluster.ShardedJobs;
 import io.comq.error.InvalidInputException;
+import io.comq.pipeline.LayerResultStore;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.quant.ProgressListener;
 import io.comq.report.ModelReport;
+import io.comq.report.Reports;
 import io.comq.server.EngineThreads;
 import io.comq.server.ServiceSettings;
 import io.comq.store.BlobStore;
@@ -21,8 +26,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -38,9 +45,12 @@ import org.slf4j.MDC;
  * under {@code <data-dir>/work/<job id>}, and its artifacts are copied into the blob store under
  * {@code jobs/<job id>/artifacts/<file>} before the job turns {@code succeeded}: a client never sees a partial one.
  *
- * <p>At startup, jobs left {@code running} by a stopped process go back to {@code queued} and every queued job is
- * scheduled again; the engine is deterministic, so a re-run writes the same model bytes. At shutdown, running jobs
- * stop at their next progress step and go back to {@code queued}.
+ * <p>Every finished layer is saved at once in the job's checkpoint folder {@code <data-dir>/work/checkpoints/<job id>}
+ * (the engine's {@link LayerResultStore}). At startup, jobs left {@code running} by a stopped process go back to
+ * {@code queued} and every queued job is scheduled again; a re-run takes the layers already in its checkpoint instead
+ * of computing them again, and the engine is deterministic, so it writes the same model bytes as an uninterrupted run.
+ * At shutdown, running jobs stop at their next progress step and go back to {@code queued}, keeping their checkpoint.
+ * A checkpoint is removed once its job ends (succeeded, failed, cancelled) or is deleted.
  */
 @Singleton
 public class JobRunner {
@@ -50,6 +60,7 @@ public class JobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private static final long PERSIST_EVERY_MS = 1000;
+    private static final long POLL_MS = 1000;
 
     private final JobRepository jobs;
     private final JobLayerRepository layers;
@@ -59,12 +70,15 @@ public class JobRunner {
     private final JobNotifier notifier;
     private final ObjectMapper json;
     private final ServiceSettings settings;
+    private final ShardedJobs cluster;
+    private final ClusterConfig clusterConfig;
     private final ThreadPoolExecutor pool;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     JobRunner(JobRepository jobs, JobLayerRepository layers, AssetRepository assets, BlobStore store,
-              JobEvents events, JobNotifier notifier, ObjectMapper json, ServiceSettings settings) {
+              JobEvents events, JobNotifier notifier, ObjectMapper json, ServiceSettings settings,
+              ShardedJobs cluster, ClusterConfig clusterConfig) {
         this.jobs = jobs;
         this.layers = layers;
         this.assets = assets;
@@ -73,6 +87,8 @@ public class JobRunner {
         this.notifier = notifier;
         this.json = json;
         this.settings = settings;
+        this.cluster = cluster;
+        this.clusterConfig = clusterConfig;
         int n = Math.max(1, settings.getJobs().getWorkers());
         this.pool = new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 EngineThreads.factory("comq-job-"));
@@ -85,8 +101,40 @@ public class JobRunner {
         if (requeued > 0) {
             LOG.info("{} job(s) were running when the service last stopped; queued again", requeued);
         }
-        for (Job j : jobs.findByStateOrderByCreatedAt(JobState.QUEUED)) {
+        List<Job> queued = jobs.findByStateOrderByCreatedAt(JobState.QUEUED);
+        removeStaleCheckpoints(queued.stream().map(Job::id).collect(java.util.stream.Collectors.toSet()));
+        for (Job j : queued) {
             submit(j.id());
+        }
+    }
+
+    /** The folder where a job's finished layers are kept until it ends, so that a re-run resumes from them. */
+    public Path checkpointDir(String jobId) {
+        return settings.workDir().resolve("checkpoints").resolve(jobId);
+    }
+
+    /** Removes the checkpoint of a job that will not run again (cancelled while queued, deleted). */
+    public void discardCheckpoint(String jobId) {
+        try {
+            deleteTree(checkpointDir(jobId));
+        } catch (IOException e) {
+            LOG.warn("cannot remove the checkpoint of job {}: {}", jobId, e.toString());
+        }
+    }
+
+    private void removeStaleCheckpoints(Set<String> queued) {
+        Path dir = settings.workDir().resolve("checkpoints");
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                if (!queued.contains(p.getFileName().toString())) {
+                    discardCheckpoint(p.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot list the checkpoints in {}: {}", dir, e.toString());
         }
     }
 
@@ -137,11 +185,18 @@ public class JobRunner {
         running.put(id, r);
         Path work = settings.workDir().resolve(id);
         Job job = jobs.findById(id).orElseThrow();
+        Path checkpoint = checkpointDir(id);
+        boolean keepCheckpoint = false;
         Map<String, String> names = new java.util.LinkedHashMap<>(); // server paths -> what the client knows
         try {
-            layers.deleteByJobId(id);
-            events.publish(new JobProgress(id, JobState.RUNNING, null, 0, 0, null, null, now()));
-            LOG.info("job started (attempt {})", job.attempts());
+            r.resumeFrom(checkpoint);
+            events.publish(new JobProgress(id, JobState.RUNNING, null, r.done, r.total, null, null, now()));
+            if (r.done > 0) {
+                LOG.info("job started (attempt {}), resuming: {} of {} layers taken from its checkpoint",
+                        job.attempts(), r.done, r.total);
+            } else {
+                LOG.info("job started (attempt {})", job.attempts());
+            }
             deleteTree(work);
             Files.createDirectories(work.resolve("in"));
             Asset model = asset(job.modelId(), "model");
@@ -152,22 +207,40 @@ public class JobRunner {
             names.put(modelFile.toString(), "model " + model.id());
             names.put(calFile.toString(), "calibration set " + cal.id());
             names.put(work.toString(), "the job's folder");
-            ModelReport report = new ModelQuantizer().quantize(s.modelJob(modelFile, calFile, work.resolve("out")), r);
-            List<String> artifacts = storeArtifacts(id, work.resolve("out"));
+            names.put(checkpoint.toString(), "the job's checkpoint");
+            ModelReport report;
+            List<String> artifacts;
+            if (cluster.placement(parameters(model)) == ShardedJobs.Placement.CLUSTER) {
+                Path out = onCluster(id, r, s, modelFile, calFile);
+                report = Reports.read(out.resolve("report.json"));
+                artifacts = storeArtifacts(id, out);
+                removeFromCluster(id);
+            } else {
+                report = new ModelQuantizer().quantize(s.modelJob(modelFile, calFile, work.resolve("out")),
+                        checkpoint, r);
+                artifacts = storeArtifacts(id, work.resolve("out"));
+            }
             String backend = report.layers().isEmpty() ? job.backend() : report.layers().get(0).backend();
             Job done = jobs.findById(id).orElseThrow().succeeded(backend, report.layers().size(), now());
             jobs.update(done);
             LOG.info("job succeeded: {} layers, artifacts {}", report.layers().size(), artifacts);
             finished(done, artifacts);
         } catch (Stopped e) {
+            if (r.cancelled && r.onCluster) {
+                removeFromCluster(id);
+            }
             if (r.cancelled) {
                 jobs.finish(id, JobState.RUNNING.name(), JobState.CANCELLED.name(), now());
                 LOG.info("job cancelled");
                 finished(jobs.findById(id).orElseThrow(), List.of());
             } else {
                 jobs.requeue(id);
-                LOG.info("service stopping: job queued again");
+                keepCheckpoint = true;
+                LOG.info("service stopping: job queued again; {} layers kept in its checkpoint", r.done);
             }
+        } catch (ClusterJobFailed e) {
+            removeFromCluster(id);
+            fail(id, "ClusterJobFailed", scrub(e.getMessage(), names));
         } catch (InvalidInputException e) {
             fail(id, e.getClass().getSimpleName(), scrub(e.getMessage(), names));
         } catch (Exception | Error e) {
@@ -180,7 +253,88 @@ public class JobRunner {
             } catch (IOException e) {
                 LOG.warn("cannot remove the scratch folder {}: {}", work, e.toString());
             }
+            if (!keepCheckpoint) {
+                discardCheckpoint(id);
+            }
             MDC.remove(MDC_JOB);
+        }
+    }
+
+    /** Weights in the model's quantizable layers, as the upload's inspection found them. */
+    private long parameters(Asset model) throws IOException {
+        ModelInfo info = json.readValue(model.infoJson(), ModelInfo.class);
+        long n = 0;
+        for (ModelInfo.Layer l : info.layers()) {
+            n += l.weightShape().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
+        }
+        return n;
+    }
+
+    /**
+     * Runs the job as a sharded Kubernetes job: the model and calibration set go to the shared work volume
+     * ({@code comq.cluster.work-mount}, mounted at the same path here and in the pods), the shards and the assembly
+     * run as Jobs, and this worker follows them until the assembled model is there. A job already submitted (the
+     * service restarted while it ran) is followed again, not submitted twice.
+     *
+     * @return the folder holding the assembled model and its report
+     */
+    private Path onCluster(String id, Running r, JobSettings s, Path modelFile, Path calFile) throws IOException {
+        Path shared = Path.of(clusterConfig.workMount()).resolve("jobs").resolve(id);
+        String rel = "jobs/" + id + "/";
+        r.onCluster = true;
+        ShardedJobs.Status st;
+        try {
+            st = cluster.status(id);
+            LOG.info("following the cluster job submitted by an earlier attempt: {}", st.phase());
+        } catch (InvalidInputException notThere) {
+            Files.createDirectories(shared);
+            Files.copy(modelFile, shared.resolve("model.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(calFile, shared.resolve("calibration.npz"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            st = cluster.submit(new ShardedJobs.Request(id, rel + "model.onnx", rel + "calibration.npz", s.format(),
+                    s.quantizeOptions()));
+            LOG.info("submitted to the cluster: {} shards in namespace {}", st.shards(), clusterConfig.namespace());
+        }
+        String last = null;
+        while (true) {
+            String stage = switch (st.phase()) {
+                case SHARDING -> "cluster: " + st.succeeded() + "/" + st.shards() + " shards done"
+                        + (st.failed() > 0 ? ", " + st.failed() + " pod failures" : "");
+                case ASSEMBLING -> "cluster: assembling the model";
+                case SUCCEEDED -> "cluster: assembled";
+                case FAILED -> "cluster: failed";
+            };
+            if (!stage.equals(last)) {
+                jobs.progress(id, stage, 0, 0);
+                events.publish(new JobProgress(id, JobState.RUNNING, stage, 0, 0, null, null, now()));
+                last = stage;
+            }
+            if (st.phase() == ShardedJobs.Phase.SUCCEEDED) {
+                return Path.of(st.out());
+            }
+            if (st.phase() == ShardedJobs.Phase.FAILED) {
+                throw new ClusterJobFailed("the sharded job failed on the cluster: " + st.message());
+            }
+            if (r.cancelled || stopping) {
+                throw new Stopped(); // on a stop the cluster job runs on; the next start follows it again
+            }
+            try {
+                Thread.sleep(POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopped();
+            }
+            st = cluster.status(id);
+        }
+    }
+
+    /** Deletes a job's Kubernetes objects and its folder on the shared volume, once the job no longer needs them. */
+    private void removeFromCluster(String id) {
+        try {
+            cluster.delete(id);
+            deleteTree(Path.of(clusterConfig.workMount()).resolve("jobs").resolve(id));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot remove the job's cluster objects or shared folder: {}", e.toString());
         }
     }
 
@@ -252,6 +406,13 @@ public class JobRunner {
         }
     }
 
+    /** A sharded job failed on the cluster (a shard's or the assembly's pods failed for good). */
+    private static final class ClusterJobFailed extends RuntimeException {
+        ClusterJobFailed(String message) {
+            super(message);
+        }
+    }
+
     /** Thrown out of the engine's progress callback to stop a job (cancel or shutdown). */
     private static final class Stopped extends RuntimeException {
         Stopped() {
@@ -263,13 +424,57 @@ public class JobRunner {
     private final class Running implements ProgressListener {
         private final String id;
         private volatile boolean cancelled;
+        private volatile boolean onCluster;
         private int done;
         private int total;
+        private int reused;
         private Double lastRelError;
         private long persistedAt;
 
         Running(String id) {
             this.id = id;
+        }
+
+        /**
+         * Takes the layers already in the job's checkpoint as done: their records of the earlier attempt are kept
+         * (renumbered in checkpoint order), the others dropped. A damaged checkpoint is removed: the job starts afresh.
+         */
+        void resumeFrom(Path checkpoint) throws IOException {
+            List<JobLayer> before = layers.findByJobIdOrderBySeq(id);
+            layers.deleteByJobId(id);
+            if (!Files.exists(checkpoint.resolve(LayerResultStore.HEADER_FILE))) {
+                deleteTree(checkpoint);
+                return;
+            }
+            LayerResultStore store;
+            try {
+                store = LayerResultStore.read(checkpoint);
+            } catch (InvalidInputException e) {
+                LOG.warn("the checkpoint is unusable, starting afresh: {}", e.getMessage());
+                deleteTree(checkpoint);
+                return;
+            }
+            Set<String> missing = new HashSet<>(store.missing());
+            Map<String, JobLayer> earlier = new java.util.HashMap<>();
+            for (JobLayer l : before) {
+                earlier.put(l.name(), l);
+            }
+            int seq = 0;
+            for (String layer : store.header().layers()) {
+                if (!missing.contains(layer)) {
+                    seq++;
+                    JobLayer e = earlier.get(layer); // missing when the database lost its last writes in a crash
+                    layers.save(e != null ? new JobLayer(id + "/" + seq, id, seq, layer, e.relError(), e.finishedAt())
+                            : new JobLayer(id + "/" + seq, id, seq, layer, store.get(layer).entry().relError(),
+                                    store.storedAt(layer).truncatedTo(ChronoUnit.MILLIS)));
+                }
+            }
+            reused = seq;
+            done = seq;
+            total = store.header().layers().size();
+            if (reused > 0) {
+                jobs.progress(id, "resumed: " + reused + " of " + total + " layers from the checkpoint", done, total);
+            }
         }
 
         @Override
@@ -279,8 +484,8 @@ public class JobRunner {
             }
             long nowMs = System.currentTimeMillis();
             if (stage.startsWith("quantized ")) {
-                done = (int) d;
-                total = (int) t;
+                done = reused + (int) d; // the engine counts only the layers it computes in this attempt
+                total = reused + (int) t;
                 String layer = stage.substring("quantized ".length());
                 layers.save(new JobLayer(id + "/" + done, id, done, layer, lastRelError, now()));
                 jobs.progress(id, stage, done, total);

@@ -225,6 +225,7 @@ public class JobService {
         Job j = get(tenant, id);
         if (j.state() == JobState.QUEUED
                 && jobs.finish(id, JobState.QUEUED.name(), JobState.CANCELLED.name(), now()) == 1) {
+            runner.discardCheckpoint(id); // a job queued again after a stop may have one
             return get(tenant, id);
         }
         if (j.state() == JobState.RUNNING || j.state() == JobState.QUEUED) {
@@ -247,6 +248,7 @@ public class JobService {
         for (String k : store.list(JobRunner.jobPrefix(id))) {
             store.delete(k);
         }
+        runner.discardCheckpoint(id);
         layers.deleteByJobId(id);
         jobs.deleteById(id);
     }

@@ -133,6 +133,53 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
                 worstSamples, avgBits, candidateBits);
     }
 
+    /**
+     * The {@code comq quantize} options that give these (resolved) settings, except the format and the paths: what a
+     * sharded job's pods run with.
+     */
+    public List<String> quantizeOptions() {
+        List<String> o = new ArrayList<>();
+        option(o, "--method", method);
+        option(o, "--bits", bits);
+        option(o, "--grid", grid);
+        option(o, "--group-size", groupSize);
+        option(o, "--ratio", ratio);
+        option(o, "--tie", tie);
+        option(o, "--sweeps", sweeps);
+        option(o, "--order", order);
+        option(o, "--init", init);
+        option(o, "--scale-update", scaleUpdate);
+        option(o, "--damp", damp);
+        option(o, "--block-size", blockSize);
+        option(o, "--precision", precision);
+        if (Boolean.TRUE.equals(actOrder)) {
+            o.add("--act-order");
+        }
+        if (Boolean.TRUE.equals(biasCorrection)) {
+            o.add("--bias-correction");
+        }
+        for (String e : exclude) {
+            option(o, "--exclude", e);
+        }
+        for (String e : excludeOps) {
+            option(o, "--exclude-op", e);
+        }
+        layerBits.forEach((name, b) -> option(o, "--layer-bits", name + "=" + b));
+        option(o, "--batch-size", batchSize);
+        option(o, "--validation-fraction", validationFraction);
+        option(o, "--seed", seed);
+        option(o, "--backend", backend);
+        option(o, "--threads", threads);
+        return o;
+    }
+
+    private static void option(List<String> out, String name, @Nullable Object value) {
+        if (value != null) {
+            out.add(name);
+            out.add(value.toString());
+        }
+    }
+
     /** The method, grid and bias settings of every layer (resolved settings only). */
     LayerConfig layerConfig() {
         GridSpec g = new GridSpec(bits, Grid.parse(grid), ratio, groupSize, TieRule.parse(tie));

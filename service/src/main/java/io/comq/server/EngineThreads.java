@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Singleton
 public class EngineThreads {
 
-    /** Stack size of engine threads (the command line runs with {@code -Xss4m}; this is more). */
+    /** Stack size of engine threads (CLI commands run on 64 MiB stacks, see {@code io.comq.cli.Main}). */
     public static final long STACK_BYTES = 16L << 20;
 
     private final ExecutorService pool;

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A job survives a crash: {@code comq serve} runs as its own process, is killed (SIGKILL) while a job is half-way
- * through its layers, and started again over the same data folder; the job runs again to the end and its model is
- * byte for byte the model of an uninterrupted run of the same job.
+ * through its layers, and started again over the same data folder; the job resumes from the layers its checkpoint
+ * holds (they are not quantized again: their records keep the first run's times) and its model is byte for byte the
+ * model of an uninterrupted run of the same job. The same after a graceful stop (SIGTERM).
  */
 @Tag("slow")
 class RestartTest {
@@ -43,6 +44,7 @@ class RestartTest {
                 "precision", "float64", "threads", 1);
 
         String jobId;
+        JsonNode mid;
         Process first = start(data, tokens, "first");
         try {
             ServiceHarness svc = await(first, "first");
@@ -54,7 +56,7 @@ class RestartTest {
                     "calibrationSetId", calId, "settings", settings));
             assertEquals(202, r.status(), r.raw().body());
             jobId = r.json().get("id").asText();
-            JsonNode mid = awaitLayers(svc, jobId, 2);
+            mid = awaitLayers(svc, jobId, 2);
             assertEquals("running", mid.get("state").asText(), mid.toString());
             assertTrue(mid.get("progress").get("layersDone").asInt() < DEPTH, "killed before the end: " + mid);
         } catch (IOException | AssertionError e) {
@@ -66,6 +68,7 @@ class RestartTest {
         }
         assertTrue(Files.notExists(data.resolve("blobs/jobs/" + jobId)), "no artifact of the killed run is visible");
 
+        java.time.Instant restartedAt = java.time.Instant.now();
         Process second = start(data, tokens, "second");
         try {
             ServiceHarness svc = await(second, "second");
@@ -73,6 +76,8 @@ class RestartTest {
             assertEquals("succeeded", resumed.get("state").asText(), resumed.toString());
             assertEquals(2, resumed.get("attempts").asInt(), "it ran a second time");
             assertEquals(DEPTH, resumed.get("progress").get("layersDone").asInt());
+            assertResumed(mid, restartedAt, resumed, Files.readString(dir.resolve("second.log")));
+            assertTrue(Files.notExists(data.resolve("work/checkpoints/" + jobId)), "checkpoint removed at the end");
 
             // the same job once more, uninterrupted
             ServiceHarness.Reply again = svc.postJson(ServiceHarness.ALICE, "/v1/jobs", Map.of(
@@ -93,8 +98,8 @@ class RestartTest {
                     "modelId", resumed.get("modelId").asText(), "calibrationSetId",
                     resumed.get("calibrationSetId").asText(), "settings", settings));
             termJobId = third.json().get("id").asText();
-            JsonNode mid = awaitLayers(svc, termJobId, 2);
-            assertEquals("running", mid.get("state").asText(), mid.toString());
+            termMid = awaitLayers(svc, termJobId, 2);
+            assertEquals("running", termMid.get("state").asText(), termMid.toString());
             cleanSha = sha(clean, "model.onnx");
         } finally {
             second.destroy(); // SIGTERM
@@ -103,6 +108,7 @@ class RestartTest {
         assertTrue(Files.readString(dir.resolve("second.log")).contains("job queued again"),
                 Files.readString(dir.resolve("second.log")));
 
+        java.time.Instant termAt = java.time.Instant.now();
         Process third = start(data, tokens, "third");
         try {
             ServiceHarness svc = await(third, "third");
@@ -110,6 +116,8 @@ class RestartTest {
             assertEquals("succeeded", after.get("state").asText(), after.toString());
             assertEquals(2, after.get("attempts").asInt());
             assertEquals(cleanSha, sha(after, "model.onnx"), "same model bytes");
+            assertResumed(termMid, termAt, after, Files.readString(dir.resolve("third.log")));
+            assertTrue(Files.notExists(data.resolve("work/checkpoints/" + termJobId)), "checkpoint removed");
         } finally {
             third.destroy();
             third.waitFor();
@@ -117,6 +125,36 @@ class RestartTest {
     }
 
     private String termJobId;
+    private JsonNode termMid;
+
+    /**
+     * The resumed job took the layers finished before the stop from its checkpoint: every layer seen done then is
+     * still recorded with a finish time of the first run, the service says how many it reused, and only the rest were
+     * computed after the restart.
+     */
+    private static void assertResumed(JsonNode before, java.time.Instant restartedAt, JsonNode after, String log) {
+        Map<String, String> earlier = new HashMap<>();
+        for (JsonNode l : before.get("progress").get("layers")) {
+            earlier.put(l.get("name").asText(), l.get("finishedAt").asText());
+        }
+        assertTrue(earlier.size() >= 2, before.toString());
+        JsonNode layers = after.get("progress").get("layers");
+        assertEquals(DEPTH, layers.size(), after.toString());
+        int old = 0;
+        for (JsonNode l : layers) {
+            String name = l.get("name").asText();
+            java.time.Instant at = java.time.Instant.parse(l.get("finishedAt").asText());
+            if (earlier.containsKey(name)) {
+                assertTrue(at.isBefore(restartedAt), "layer " + name + " done before the restart (at "
+                        + earlier.get(name) + ") was done again at " + at + "; log:\n" + log);
+            }
+            if (at.isBefore(restartedAt)) {
+                old++;
+            }
+        }
+        assertTrue(old >= earlier.size() && old < DEPTH, old + " layers from before the restart: " + after);
+        assertTrue(log.contains("resuming: " + old + " of " + DEPTH + " layers taken from its checkpoint"), log);
+    }
     private String cleanSha;
 
     private static String sha(JsonNode job, String artifact) {

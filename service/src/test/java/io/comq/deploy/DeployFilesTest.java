@@ -106,7 +106,7 @@ class DeployFilesTest {
                 compose.at("/services/" + s3.getHost() + "/environment/MINIO_ROOT_PASSWORD").asText());
         assertTrue(compose.at("/services/minio-bucket/command/0").asText()
                 .contains("local/" + env.path("COMQ_STORE_S3_BUCKET").asText()), "the bucket is created");
-        String tokens = env.path("COMQ_AUTH_TOKENS_FILE").asText();
+        String tokens = env.path("COMQ_AUTH_TOKEN_FILE").asText();
         String secret = comq.at("/secrets/0").asText();
         assertEquals("/run/secrets/" + secret, tokens);
         Path file = root.resolve("deploy").resolve(compose.at("/secrets/" + secret + "/file").asText());

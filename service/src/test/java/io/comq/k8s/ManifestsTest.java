@@ -227,7 +227,7 @@ class ManifestsTest {
             JsonNode config = find(docs, "ConfigMap", "comq-config");
             assertTrue(c.toString().contains("\"mountPath\":\"" + config.at("/data/COMQ_DATA_DIR").asText() + "\""),
                     name + ": COMQ_DATA_DIR must be the mounted data volume");
-            String tokens = config.at("/data/COMQ_AUTH_TOKENS_FILE").asText();
+            String tokens = config.at("/data/COMQ_AUTH_TOKEN_FILE").asText();
             assertTrue(c.toString().contains("\"mountPath\":\"" + Path.of(tokens).getParent() + "\""),
                     name + ": the tokens file must be on the mounted secret");
             assertEquals(c.path("image").asText(), config.at("/data/COMQ_CLUSTER_IMAGE").asText(),
