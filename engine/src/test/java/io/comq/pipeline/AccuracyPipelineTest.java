@@ -10,8 +10,7 @@ import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
 import io.comq.calibration.CalibrationOptions;
-import io.comq.calibration.CalibrationTarget;
-import io.comq.calibration.CalibrationTargets;
+import io.comq.calibration.CalibrationPlan;
 import io.comq.calibration.LayerStatistics;
 import io.comq.calibration.data.CalibrationSet;
 import io.comq.calibration.data.CalibrationSplit;
@@ -101,7 +100,7 @@ class AccuracyPipelineTest {
     void sequentialCalibrationSeesTheQuantizedEarlierLayers() {
         OnnxModel m = OnnxModel.load(model);
         List<OnnxLayer> layers = m.layers(LayerSelection.all());
-        List<CalibrationTarget> targets = CalibrationTargets.of(layers);
+        CalibrationPlan plan = CalibrationPlan.of(m, layers);
         Map<String, OnnxLayer> byId = new HashMap<>();
         layers.forEach(l -> byId.put(l.id(), l));
         CalibrationSplit split = CalibrationSplit.of(CalibrationSet.read(calib), 0.25, 3);
@@ -112,7 +111,7 @@ class AccuracyPipelineTest {
             Map<String, LayerStatistics[]> stats = new HashMap<>();
             try (QuantKernel kernel = new Kernels().create(KernelOptions.auto(), Precision.FLOAT64)) {
                 LayerQuantizer q = new LayerQuantizer(kernel);
-                LayerCalibration.run(mode, m, targets, byId, split, CalibrationOptions.defaults(), kernel,
+                LayerCalibration.run(mode, m, plan, byId, split, CalibrationOptions.defaults(), kernel,
                         dir.resolve("scratch"), ProgressListener.NONE, (fit, val) -> {
                             OnnxLayer l = byId.get(fit.target().layerName());
                             stats.put(l.id(), new LayerStatistics[] {fit, val});

@@ -210,7 +210,9 @@ public class JobRunner {
             names.put(checkpoint.toString(), "the job's checkpoint");
             ModelReport report;
             List<String> artifacts;
-            if (cluster.placement(parameters(model)) == ShardedJobs.Placement.CLUSTER) {
+            // shards calibrate on the float model and cannot weigh layers against each other: sequential calibration
+            // and mixed precision run in this process
+            if (s.shardable() && cluster.placement(parameters(model)) == ShardedJobs.Placement.CLUSTER) {
                 Path out = onCluster(id, r, s, modelFile, calFile);
                 report = Reports.read(out.resolve("report.json"));
                 artifacts = storeArtifacts(id, out);

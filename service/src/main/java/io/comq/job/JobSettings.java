@@ -151,6 +151,9 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
         option(o, "--scale-update", scaleUpdate);
         option(o, "--damp", damp);
         option(o, "--block-size", blockSize);
+        if (comqDamp != null && comqDamp != 0) {
+            option(o, "--comq-damp", comqDamp);
+        }
         option(o, "--precision", precision);
         if (Boolean.TRUE.equals(actOrder)) {
             o.add("--act-order");
@@ -170,7 +173,18 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
         option(o, "--seed", seed);
         option(o, "--backend", backend);
         option(o, "--threads", threads);
+        option(o, "--overfit-ratio", overfitRatio);
+        option(o, "--worst-samples", worstSamples);
         return o;
+    }
+
+    /**
+     * Whether these (resolved) settings can be split into shards: parallel calibration and no mixed precision
+     * ({@code comq quantize --shard} refuses the others).
+     */
+    public boolean shardable() {
+        return AccuracyOptions.CalibrationMode.parse(calibrationMode) == AccuracyOptions.CalibrationMode.PARALLEL
+                && (avgBits == null || avgBits == 0);
     }
 
     private static void option(List<String> out, String name, @Nullable Object value) {
