@@ -112,7 +112,8 @@ class ManifestsTest {
 
     @Test
     void everyKustomizationRendersObjectsWithTheRequiredFields() {
-        assertTrue(rendered.keySet().containsAll(List.of("base", "overlays/cpu", "overlays/gpu", "jobs/quantize",
+        assertTrue(rendered.keySet().containsAll(List.of("base", "overlays/cpu", "overlays/gpu", "overlays/cluster",
+                "jobs/quantize",
                 "jobs/sharded", "jobs/sharded-gpu", "jobs/assemble")), rendered.keySet()::toString);
         rendered.forEach((name, docs) -> {
             Set<String> seen = new TreeSet<>();
@@ -194,9 +195,36 @@ class ManifestsTest {
     }
 
     @Test
+    void theClusterOverlayMountsTheWorkClaimWhereTheShardsFindIt() {
+        List<JsonNode> docs = rendered.get("overlays/cluster");
+        JsonNode config = find(docs, "ConfigMap", "comq-config").path("data");
+        assertFalse(config.path("COMQ_CLUSTER_NAMESPACE").asText().isEmpty(), "the cluster overlay names no namespace");
+        String claim = config.path("COMQ_CLUSTER_WORK_CLAIM").asText();
+        String mount = config.path("COMQ_CLUSTER_WORK_MOUNT").asText("/work");
+        find(docs, "PersistentVolumeClaim", claim); // the work claim is part of the overlay
+        JsonNode pod = one(docs, "Deployment").at("/spec/template/spec");
+        String volume = null;
+        for (JsonNode v : pod.path("volumes")) {
+            if (claim.equals(v.at("/persistentVolumeClaim/claimName").asText())) {
+                volume = v.path("name").asText();
+            }
+        }
+        assertTrue(volume != null, "the service pod has no volume of claim " + claim);
+        boolean mounted = false;
+        for (JsonNode m : pod.at("/containers/0/volumeMounts")) {
+            mounted |= volume.equals(m.path("name").asText()) && mount.equals(m.path("mountPath").asText());
+        }
+        assertTrue(mounted, "the work claim is not mounted at " + mount + ", where the shard pods read it");
+        for (String name : List.of("base", "overlays/cpu", "overlays/gpu")) {
+            assertTrue(find(rendered.get(name), "ConfigMap", "comq-config").at("/data/COMQ_CLUSTER_NAMESPACE")
+                    .asText().isEmpty(), name + " should run every job in its own pod");
+        }
+    }
+
+    @Test
     void theServiceProbesItsHealthEndpointsAndTheServiceSelectsItsPods() {
         List<List<String>> serviceArgs = new ArrayList<>();
-        for (String name : List.of("base", "overlays/cpu", "overlays/gpu")) {
+        for (String name : List.of("base", "overlays/cpu", "overlays/gpu", "overlays/cluster")) {
             List<JsonNode> docs = rendered.get(name);
             JsonNode deployment = one(docs, "Deployment");
             JsonNode c = deployment.at("/spec/template/spec/containers/0");
