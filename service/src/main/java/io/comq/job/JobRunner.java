@@ -8,6 +8,7 @@ import io.comq.cluster.ClusterConfig;
 import io.comq.cluster.ShardedJobs;
 import io.comq.error.InvalidInputException;
 import io.comq.pipeline.LayerResultStore;
+import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.quant.ProgressListener;
 import io.comq.report.ModelReport;
@@ -66,6 +67,7 @@ public class JobRunner {
     private final JobLayerRepository layers;
     private final AssetRepository assets;
     private final BlobStore store;
+    private final DeviceLeases devices;
     private final JobEvents events;
     private final JobNotifier notifier;
     private final ObjectMapper json;
@@ -78,8 +80,9 @@ public class JobRunner {
 
     JobRunner(JobRepository jobs, JobLayerRepository layers, AssetRepository assets, BlobStore store,
               JobEvents events, JobNotifier notifier, ObjectMapper json, ServiceSettings settings,
-              ShardedJobs cluster, ClusterConfig clusterConfig) {
+              ShardedJobs cluster, ClusterConfig clusterConfig, DeviceLeases devices) {
         this.jobs = jobs;
+        this.devices = devices;
         this.layers = layers;
         this.assets = assets;
         this.store = store;
@@ -218,8 +221,18 @@ public class JobRunner {
                 artifacts = storeArtifacts(id, out);
                 removeFromCluster(id);
             } else {
-                report = new ModelQuantizer().quantize(s.modelJob(modelFile, calFile, work.resolve("out")),
-                        checkpoint, r);
+                ModelJob mj = s.modelJob(modelFile, calFile, work.resolve("out"));
+                DeviceLeases.Lease held = devices.acquire(mj.kernel(), mj.layer().method().precision(),
+                        () -> r.cancelled || stopping);
+                if (held == null) {
+                    throw new Stopped();
+                }
+                try (DeviceLeases.Lease lease = held) {
+                    if (lease.device() != null) {
+                        LOG.info("holding {} for this job", lease.device());
+                    }
+                    report = new ModelQuantizer().quantize(mj, checkpoint, r);
+                }
                 artifacts = storeArtifacts(id, work.resolve("out"));
             }
             String backend = report.layers().isEmpty() ? job.backend() : report.layers().get(0).backend();
