@@ -101,9 +101,15 @@ class ClusterJobTest {
             List<String> shardArgs = List.of(spec.getData().get(ShardedJobs.SHARD_ARGS_KEY).split("\n"));
             assertTrue(shardArgs.containsAll(List.of("--method", "comq", "--bits", "3", "--sweeps", "2")),
                     shardArgs.toString());
+            // the runner records its stage once it has seen the submitted Job: wait for it
             JsonNode running = svc.get(ServiceHarness.ALICE, "/v1/jobs/" + id).json();
+            for (long until = System.nanoTime() + 30_000_000_000L;
+                 !running.at("/progress/stage").asText().startsWith("cluster:") && System.nanoTime() < until; ) {
+                Thread.sleep(100);
+                running = svc.get(ServiceHarness.ALICE, "/v1/jobs/" + id).json();
+            }
             assertEquals("running", running.get("state").asText(), running.toString());
-            assertTrue(running.get("progress").get("stage").asText().startsWith("cluster: 0/2 shards"),
+            assertTrue(running.at("/progress/stage").asText().startsWith("cluster: 0/2 shards"),
                     running.toString());
             for (int i = 0; i < 2; i++) {
                 String index = Integer.toString(i);
