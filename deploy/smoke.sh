@@ -52,7 +52,7 @@ echo "smoke: CLI ran as uid 10001 from the staged image; native cache untouched 
 if run --help 2>/dev/null | grep -q "^  serve "; then
     port=18080
     mkdir -p "$work/run/data" && chmod 777 "$work/run/data"
-    printf 'smoke-token smoke\n' > "$work/run/tokens" && chmod 644 "$work/run/tokens"
+    printf 'smoke-token-0123456789 smoke\n' > "$work/run/tokens" && chmod 644 "$work/run/tokens"
     (cd "$work/run" && exec env HOME="$work/run" COMQ_DATA_DIR="$work/run/data" COMQ_AUTH_TOKEN_FILE="$work/run/tokens" \
         MICRONAUT_SERVER_PORT=$port "${as_user[@]}" "${entry[@]}" "${cmd[@]}") > "$work/serve.log" 2>&1 &
     server=$!

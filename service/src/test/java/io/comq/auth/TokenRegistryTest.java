@@ -36,6 +36,20 @@ class TokenRegistryTest {
     }
 
     @Test
+    void theShippedExampleTokenFileStartsTheService() {
+        Path root = Path.of("").toAbsolutePath();
+        while (root != null && !Files.isRegularFile(root.resolve("deploy/tokens.example"))) {
+            root = root.getParent();
+        }
+        assertTrue(root != null, "deploy/tokens.example not found above " + Path.of("").toAbsolutePath());
+        try (ApplicationContext ctx = context(Map.of("comq.auth.token-file",
+                root.resolve("deploy/tokens.example").toString()))) {
+            assertEquals(new Tenant("local"),
+                    ctx.getBean(TokenRegistry.class).tenant("local-dev-token-change-me").orElseThrow());
+        }
+    }
+
+    @Test
     void badTokenFilesStopTheStart() throws Exception {
         Path shortToken = Files.writeString(dir.resolve("short"), "abc team\n");
         Exception e = assertThrows(Exception.class, () -> context(Map.of("comq.auth.token-file",
