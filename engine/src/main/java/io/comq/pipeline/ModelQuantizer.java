@@ -185,9 +185,12 @@ public final class ModelQuantizer {
                 }
                 // layers restored from the checkpoint; sequential calibration runs the model with them quantized
                 Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
+                Map<OnnxLayer, LayerEntry> restored = new HashMap<>();
                 for (OnnxLayer l : layers) {
                     if (store != null && !todo.contains(l) && store.has(l.id())) {
-                        results.put(l, store.get(l.id()).results());
+                        LayerResultStore.Finished f = store.get(l.id());
+                        results.put(l, f.results());
+                        restored.put(l, f.entry());
                     }
                 }
                 Map<OnnxLayer, MethodSelector.Outcome> outcomes = new HashMap<>();
@@ -209,7 +212,7 @@ public final class ModelQuantizer {
                     List<LayerEntry> entries = new ArrayList<>();
                     for (OnnxLayer l : layers) {
                         ordered.put(l, results.get(l));
-                        entries.add(todo.contains(l) ? entry(l, results.get(l)) : store.get(l.id()).entry());
+                        entries.add(restored.containsKey(l) ? restored.get(l) : entry(l, results.get(l)));
                     }
                     AccuracyReports.Worst worst = new AccuracyReports.Worst(CalibrationSplit.validationIndices(
                             set.samples(), job.validationFraction(), job.seed()));
