@@ -30,18 +30,29 @@ public final class TextCalibration {
 
     /**
      * The sentences of a text: whitespace runs collapsed, split after {@code .}, {@code !} or {@code ?} followed by
-     * whitespace, keeping those of at least {@code minWords} words.
+     * whitespace, keeping those of at least {@code minWords} words. A word is a whitespace-separated run with at least
+     * one letter, so that rules of asterisks or dashes, numbering and tables of figures are not taken for sentences.
      */
     public static List<String> sentences(String text, int minWords) {
         String flat = text.replaceAll("\\s+", " ").trim();
         List<String> out = new ArrayList<>();
         for (String s : SENTENCE_END.split(flat)) {
             String t = s.trim();
-            if (!t.isEmpty() && t.split(" ").length >= minWords) {
+            if (words(t) >= minWords) {
                 out.add(t);
             }
         }
         return out;
+    }
+
+    private static int words(String sentence) {
+        int n = 0;
+        for (String w : sentence.split(" ")) {
+            if (w.codePoints().anyMatch(Character::isLetter)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Up to {@code max} sentences of at least {@code minWords} words from these UTF-8 text files, in file order. */
