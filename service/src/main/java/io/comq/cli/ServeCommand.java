@@ -49,6 +49,7 @@ public final class ServeCommand implements Callable<Integer> {
             props.put("comq.auth.token-file", tokenFile.toString());
         }
         ApplicationContext ctx = Micronaut.build(new String[0]).properties(props).banner(false).start();
+        stopBeforeExitOn(ctx, "TERM", "INT");
         EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
         spec.commandLine().getErr().println("comq: serving on " + server.getURL());
         spec.commandLine().getErr().flush();
@@ -56,5 +57,22 @@ public final class ServeCommand implements Callable<Integer> {
             Thread.sleep(500);
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * On these signals, stops the service (running jobs reach their next step and go back to the queue) before the
+     * JVM exits. The JVM runs its shutdown hooks side by side, and ONNX Runtime's own hook releases its native
+     * environment at once: a job still inside an ONNX Runtime call when that happens crashes the process, so the
+     * service's graceful stop cannot be left to Micronaut's hook alone.
+     */
+    private static void stopBeforeExitOn(ApplicationContext ctx, String... signals) {
+        for (String name : signals) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                if (ctx.isRunning()) {
+                    ctx.stop();
+                }
+                System.exit(128 + sig.getNumber());
+            });
+        }
     }
 }
