@@ -26,6 +26,33 @@ final class ActivationRows {
         }
     }
 
+    /**
+     * Rows {@code [a | b]}: each row of {@code a} followed by the same row of {@code b}, both {@code (..., in)} of
+     * this MatMul/Gemm target's {@code shape}.
+     */
+    static float[] sideBySide(CalibrationTarget t, float[] a, float[] b, long[] shape) {
+        int in = t.in();
+        if (shape.length == 0 || shape[shape.length - 1] != in || a.length != b.length) {
+            throw new InvalidModelException("layer '" + t.layerName() + "' reads tensor '" + t.activationTensor()
+                    + "' of shape " + java.util.Arrays.toString(shape) + " in one model but of " + b.length
+                    + " values in the float model");
+        }
+        int rows = a.length / in;
+        float[] out = new float[2 * a.length];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(a, r * in, out, 2 * r * in, in);
+            System.arraycopy(b, r * in, out, (2 * r + 1) * in, in);
+        }
+        return out;
+    }
+
+    /** {@code shape} with its last axis doubled (the shape of {@link #sideBySide}'s rows). */
+    static long[] widened(long[] shape) {
+        long[] w = shape.clone();
+        w[w.length - 1] *= 2;
+        return w;
+    }
+
     private static void dense(CalibrationTarget t, float[] x, long[] shape, long[][] mask, int chunkRows,
                               GramAccumulator acc) {
         int in = t.in();

@@ -84,12 +84,33 @@ public final class Calibrator {
     public void calibrate(OnnxMl.ModelProto model, List<CalibrationTarget> targets, CalibrationSet data,
                           CalibrationSet validation, CalibrationOptions options, ProgressListener progress,
                           BiConsumer<LayerStatistics, LayerStatistics> sink) {
+        calibrate(model, null, targets, data, validation, options, progress, sink);
+    }
+
+    /**
+     * The float model a joint calibration compares against: its inputs of each layer go beside the calibrated
+     * model's, into {@linkplain GramAccumulator#joint joint} statistics (MatMul and Gemm layers; conv layers keep the
+     * calibrated model's statistics alone).
+     *
+     * @param externalDataDir the folder of its external data, or null when every tensor is inline
+     */
+    public record Reference(OnnxMl.ModelProto model, Path externalDataDir) {
+    }
+
+    /**
+     * {@link #calibrate(OnnxMl.ModelProto, List, CalibrationSet, CalibrationSet, CalibrationOptions,
+     * ProgressListener, BiConsumer)} with, unless {@code reference} is null, each batch run through the reference
+     * model too and the statistics of MatMul and Gemm layers joint ({@code [X~ | X]}, see {@link GramAccumulator}).
+     */
+    public void calibrate(OnnxMl.ModelProto model, Reference reference, List<CalibrationTarget> targets,
+                          CalibrationSet data, CalibrationSet validation, CalibrationOptions options,
+                          ProgressListener progress, BiConsumer<LayerStatistics, LayerStatistics> sink) {
         if (targets.isEmpty()) {
             throw new InvalidInputException("no layers to calibrate");
         }
         checkTensorsExist(model.getGraph(), targets);
-        List<List<CalibrationTarget>> passes = plan(targets,
-                validation == null ? options.maxGramBytes() : Math.max(1, options.maxGramBytes() / 2));
+        long budget = validation == null ? options.maxGramBytes() : Math.max(1, options.maxGramBytes() / 2);
+        List<List<CalibrationTarget>> passes = plan(targets, reference == null ? budget : Math.max(1, budget / 4));
         Set<String> graphInputs = GraphAugmenter.graphInputs(model.getGraph());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         int layersDone = 0;
@@ -101,25 +122,27 @@ public final class Calibrator {
                 for (CalibrationTarget t : pass) {
                     byKey.putIfAbsent(t.statisticsKey(), t);
                 }
-                Map<Object, List<GramAccumulator>> accs = accumulators(byKey);
-                Map<Object, List<GramAccumulator>> held = validation == null ? null : accumulators(byKey);
+                boolean joint = reference != null;
+                Map<Object, List<GramAccumulator>> accs = accumulators(byKey, joint);
+                Map<Object, List<GramAccumulator>> held = validation == null ? null : accumulators(byKey, joint);
                 Set<String> fetch = new LinkedHashSet<>();
                 for (CalibrationTarget t : byKey.values()) {
                     if (!graphInputs.contains(t.activationTensor())) {
                         fetch.add(t.activationTensor());
                     }
                 }
-                OnnxMl.ModelProto augmented = fetch.isEmpty() ? model
-                        : GraphAugmenter.onlyComputing(GraphAugmenter.augment(model, fetch), fetch);
-                try (OrtSession session = OrtModels.session(env, augmented, externalDataDir, so)) {
+                OnnxMl.ModelProto augmented = exposing(model, fetch);
+                try (OrtSession session = OrtModels.session(env, augmented, externalDataDir, so);
+                     OrtSession floatSession = reference == null ? null : OrtModels.session(env,
+                             exposing(reference.model(), fetch), reference.externalDataDir(), so)) {
                     List<ModelInput> inputs = OrtTensors.inputs(session);
                     data.checkAgainst(inputs);
-                    runPass(env, session, inputs, data, options, byKey, accs, fetch, progress,
+                    runPass(env, session, floatSession, inputs, data, options, byKey, accs, fetch, progress,
                             "calibration pass " + (p + 1) + "/" + passes.size());
                     if (validation != null) {
                         validation.checkAgainst(inputs);
-                        runPass(env, session, inputs, validation, options, byKey, held, fetch, progress,
-                                "validation pass " + (p + 1) + "/" + passes.size());
+                        runPass(env, session, floatSession, inputs, validation, options, byKey, held, fetch,
+                                progress, "validation pass " + (p + 1) + "/" + passes.size());
                     }
                 } catch (OrtException e) {
                     throw new InvalidModelException("ONNX Runtime failed while calibrating: " + e.getMessage(), e);
@@ -135,12 +158,19 @@ public final class Calibrator {
         }
     }
 
-    private Map<Object, List<GramAccumulator>> accumulators(Map<Object, CalibrationTarget> byKey) {
+    /** The model with {@code fetch} exposed as outputs and only what computes them kept (itself if none). */
+    private static OnnxMl.ModelProto exposing(OnnxMl.ModelProto model, Set<String> fetch) {
+        return fetch.isEmpty() ? model : GraphAugmenter.onlyComputing(GraphAugmenter.augment(model, fetch), fetch);
+    }
+
+    private Map<Object, List<GramAccumulator>> accumulators(Map<Object, CalibrationTarget> byKey, boolean joint) {
         Map<Object, List<GramAccumulator>> accs = new LinkedHashMap<>();
         for (Map.Entry<Object, CalibrationTarget> e : byKey.entrySet()) {
+            CalibrationTarget t = e.getValue();
             List<GramAccumulator> groups = new ArrayList<>();
-            for (int g = 0; g < e.getValue().groups(); g++) {
-                groups.add(new GramAccumulator(e.getValue().in(), kernel));
+            for (int g = 0; g < t.groups(); g++) {
+                groups.add(joint && t.conv() == null ? GramAccumulator.joint(t.in(), kernel)
+                        : new GramAccumulator(t.in(), kernel));
             }
             accs.put(e.getKey(), groups);
         }
@@ -207,8 +237,8 @@ public final class Calibrator {
         return passes;
     }
 
-    private void runPass(OrtEnvironment env, OrtSession session, List<ModelInput> inputs, CalibrationSet data,
-                         CalibrationOptions options, Map<Object, CalibrationTarget> byKey,
+    private void runPass(OrtEnvironment env, OrtSession session, OrtSession floatSession, List<ModelInput> inputs,
+                         CalibrationSet data, CalibrationOptions options, Map<Object, CalibrationTarget> byKey,
                          Map<Object, List<GramAccumulator>> accs, Set<String> fetch, ProgressListener progress,
                          String stage) throws OrtException {
         int batch = batchSize(inputs, data, options.batchSize());
@@ -235,13 +265,26 @@ public final class Calibrator {
                     tensors.put(e.getKey(), OrtTensors.tensor(env, e.getValue()));
                 }
                 // a pass that reads only graph inputs needs no run
-                try (OrtSession.Result result = fetch.isEmpty() ? null : session.run(tensors, fetch)) {
+                try (OrtSession.Result result = fetch.isEmpty() ? null : session.run(tensors, fetch);
+                     OrtSession.Result floatResult = fetch.isEmpty() || floatSession == null ? null
+                             : floatSession.run(tensors, fetch)) {
                     for (Map.Entry<Object, CalibrationTarget> e : byKey.entrySet()) {
                         CalibrationTarget t = e.getValue();
+                        List<GramAccumulator> acc = accs.get(e.getKey());
                         OnnxTensor act = activation(t, result, tensors);
+                        float[] x = OrtTensors.floats(t.activationTensor(), act);
+                        long[] shape = act.getInfo().getShape();
                         try {
-                            ActivationRows.accumulate(t, OrtTensors.floats(t.activationTensor(), act),
-                                    act.getInfo().getShape(), mask, options.chunkRows(), accs.get(e.getKey()));
+                            if (acc.get(0).isJoint()) {
+                                // rows [X~ | X]: this model's inputs beside the float model's for the same samples
+                                OnnxTensor ref = activation(t, floatResult, tensors);
+                                ActivationRows.accumulate(CalibrationTarget.dense(t.layerName(), t.activationTensor(),
+                                        2 * t.in()), ActivationRows.sideBySide(t, x,
+                                        OrtTensors.floats(t.activationTensor(), ref), shape),
+                                        ActivationRows.widened(shape), mask, options.chunkRows(), acc);
+                            } else {
+                                ActivationRows.accumulate(t, x, shape, mask, options.chunkRows(), acc);
+                            }
                         } catch (InvalidModelException ex) {
                             throw ex;
                         } catch (InvalidInputException ex) {

@@ -23,6 +23,9 @@ public record AccuracyOptions(CalibrationMode calibrationMode, double overfitRat
     /** The default candidate bits of mixed precision. */
     public static final List<Integer> DEFAULT_CANDIDATE_BITS = List.of(3, 4, 8);
 
+    /** The most stages (groups of layers reading one tensor) for which {@link CalibrationMode#AUTO} corrects. */
+    public static final int AUTO_MAX_STAGES = 64;
+
     /** The default over-fitting warning threshold. */
     public static final double DEFAULT_OVERFIT_RATIO = 2.0;
     /** The default number of worst held-out samples listed. */
@@ -36,6 +39,20 @@ public record AccuracyOptions(CalibrationMode calibrationMode, double overfitRat
          * reading the same tensor.
          */
         SEQUENTIAL("sequential"),
+        /**
+         * Sequential, and each layer's target corrected for the error its inputs carry: the float model runs beside
+         * the partly quantized one, and each layer minimizes {@code ||X~ Wq - X W||} (its output on the inputs it
+         * will see against the float layer's output on the float inputs) instead of {@code ||X~ (Wq - W)||}. MatMul
+         * and Gemm layers; conv layers are fitted as in {@link #SEQUENTIAL}. Twice the model runs of sequential.
+         */
+        CORRECTED("corrected"),
+        /**
+         * {@link #CORRECTED} where it applies and stays affordable, else {@link #PARALLEL}: corrected when every
+         * layer is a MatMul or Gemm of the main graph, the run is not one shard of several, and the model has at most
+         * {@link #AUTO_MAX_STAGES} stages (each stage runs the model up to it twice, so the cost grows with the square
+         * of the depth). On all-MiniLM-L6-v2 corrected measured best (docs/ACCURACY.md).
+         */
+        AUTO("auto"),
         /** From the float model, all layers in one pass over the data (each layer fitted in isolation). */
         PARALLEL("parallel");
 
@@ -56,7 +73,7 @@ public record AccuracyOptions(CalibrationMode calibrationMode, double overfitRat
 
     public AccuracyOptions {
         if (calibrationMode == null) {
-            throw new InvalidConfigException("a calibration mode is required: sequential or parallel");
+            throw new InvalidConfigException("a calibration mode is required: auto, corrected, sequential or parallel");
         }
         if (!(overfitRatio >= 1)) {
             throw new InvalidConfigException("the over-fitting ratio must be at least 1, got " + overfitRatio);
@@ -85,11 +102,11 @@ public record AccuracyOptions(CalibrationMode calibrationMode, double overfitRat
     }
 
     /**
-     * Parallel calibration (on all-MiniLM-L6-v2 it measured better than sequential end to end, and it is one pass
-     * over the data; see docs/ACCURACY.md), flag at 2x, 5 worst samples, no mixed precision.
+     * Automatic calibration mode (corrected where it applies: it measured best end to end on all-MiniLM-L6-v2, see
+     * docs/ACCURACY.md; parallel otherwise), flag at 2x, 5 worst samples, no mixed precision.
      */
     public static AccuracyOptions defaults() {
-        return new AccuracyOptions(CalibrationMode.PARALLEL, DEFAULT_OVERFIT_RATIO, DEFAULT_WORST_SAMPLES, 0,
+        return new AccuracyOptions(CalibrationMode.AUTO, DEFAULT_OVERFIT_RATIO, DEFAULT_WORST_SAMPLES, 0,
                 DEFAULT_CANDIDATE_BITS);
     }
 

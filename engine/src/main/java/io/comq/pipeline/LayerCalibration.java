@@ -38,6 +38,10 @@ import java.util.stream.Stream;
  * stage after the first, the model with every finished layer replaced by its quantized weights (QDQ, bias correction
  * included) is written to a scratch file and calibrated for that stage's layers only; batches stream through ONNX
  * Runtime as in the parallel mode, so no more than one batch of activations is ever held.
+ *
+ * <p>Corrected: sequential, with the float model run beside the partly quantized one on every batch, so that each
+ * MatMul/Gemm layer gets joint statistics and fits the float layer's output (see
+ * {@link io.comq.calibration.GramAccumulator#joint}).
  */
 final class LayerCalibration {
     private LayerCalibration() {
@@ -85,7 +89,9 @@ final class LayerCalibration {
                                 : what, done, total);
                     }
                 };
-                calibrator.calibrate(proto, stages.get(s), split.fit(), validation, options, inStage,
+                Calibrator.Reference reference = mode == AccuracyOptions.CalibrationMode.CORRECTED && !done.isEmpty()
+                        ? new Calibrator.Reference(model.proto(), plan.externalDataDir()) : null;
+                calibrator.calibrate(proto, reference, stages.get(s), split.fit(), validation, options, inStage,
                         (fit, held) -> {
                             sink.accept(fit, held);
                             if (!done.containsKey(byId.get(fit.target().layerName()))) {
@@ -99,6 +105,23 @@ final class LayerCalibration {
         } finally {
             delete(scratch);
         }
+    }
+
+    /**
+     * The mode a run calibrates in: {@code asked}, or for {@link AccuracyOptions.CalibrationMode#AUTO} corrected or
+     * parallel by the rule given there.
+     *
+     * @param sharded whether the run quantizes one shard of several
+     */
+    static AccuracyOptions.CalibrationMode resolve(AccuracyOptions.CalibrationMode asked, OnnxModel model,
+                                                   CalibrationPlan plan, boolean sharded) {
+        if (asked != AccuracyOptions.CalibrationMode.AUTO) {
+            return asked;
+        }
+        boolean dense = plan.targets().stream().allMatch(t -> t.conv() == null);
+        return !sharded && dense && plan.model() == model.proto()
+                && stages(plan.targets()).size() <= AccuracyOptions.AUTO_MAX_STAGES
+                ? AccuracyOptions.CalibrationMode.CORRECTED : AccuracyOptions.CalibrationMode.PARALLEL;
     }
 
     /** Targets grouped by activation tensor, in order of each tensor's first reader. */

@@ -3,6 +3,7 @@ package io.comq.pipeline;
 import io.comq.calibration.LayerStatistics;
 import io.comq.quant.AutoConfig;
 import io.comq.quant.LayerConfig;
+import io.comq.quant.LayerProblem;
 import io.comq.quant.LayerQuantizer;
 import io.comq.quant.LayerResult;
 import io.comq.quant.MethodConfig;
@@ -59,7 +60,7 @@ final class MethodSelector {
                         new LayerConfig(m, config.biasCompensation()), progress);
                 rs.add(r);
                 fitErr += r.relError();
-                valErr += validation == null ? Double.NaN : relError(validation.gram(g), w, r.wq());
+                valErr += validation == null ? Double.NaN : heldOutError(validation, g, w, r.wq());
             }
             fitErr /= ws.size();
             valErr /= ws.size();
@@ -72,6 +73,19 @@ final class MethodSelector {
             }
         }
         return best;
+    }
+
+    /**
+     * The relative error of {@code Wq} on the held-out statistics: against {@code W} under the held-out {@code H}, or,
+     * for joint (corrected) statistics, against the held-out corrected target under {@code H~} (the same ranking as
+     * {@code ||X~ Wq - X W||} on the held-out samples).
+     */
+    static double heldOutError(LayerStatistics validation, int g, Matrix w, Matrix wq) {
+        if (validation.samples() == 0 || !validation.groups().get(g).isJoint()) {
+            return relError(validation.gram(g), w, wq);
+        }
+        LayerProblem p = validation.problem(g, w);
+        return relError((Matrix.F64) p.gram(), p.weights(), wq);
     }
 
     /** {@code tr(E^T H E) / tr(W^T H W)} with {@code E = Wq - W}, in the precision of {@code Wq}. */

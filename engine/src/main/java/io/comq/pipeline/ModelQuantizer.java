@@ -164,7 +164,16 @@ public final class ModelQuantizer {
             try (OrtSession reference = session(env, job.model(), so, "the model")) {
                 set.checkAgainst(OrtTensors.inputs(reference));
                 CalibrationSplit split = CalibrationSplit.of(set, job.validationFraction(), job.seed());
-                Map<String, String> settings = settings(job, set.samples(), split);
+                boolean sharded = resume != null && resume.shard != null;
+                if (sharded && job.accuracy().calibrationMode() != AccuracyOptions.CalibrationMode.PARALLEL
+                        && job.accuracy().calibrationMode() != AccuracyOptions.CalibrationMode.AUTO) {
+                    throw new InvalidConfigException("--shard quantizes layers independently and needs "
+                            + "--calibration-mode parallel (or auto); sequential and corrected calibration run the "
+                            + "layers in order");
+                }
+                AccuracyOptions.CalibrationMode mode = LayerCalibration.resolve(job.accuracy().calibrationMode(),
+                        model, CalibrationPlan.of(model, layers), sharded);
+                Map<String, String> settings = settings(job, mode, set.samples(), split);
                 LayerResultStore store = resume == null ? null : LayerResultStore.open(resume.dir,
                         JobFingerprint.header(job, layers, settings, resume.shard == null ? 0 : resume.shard.count()));
                 List<OnnxLayer> mine = layers;
@@ -174,14 +183,9 @@ public final class ModelQuantizer {
                 }
                 List<OnnxLayer> todo = store == null ? mine
                         : mine.stream().filter(l -> !store.has(l.id())).toList();
-                boolean sharded = resume != null && resume.shard != null;
                 if (resume != null && job.accuracy().mixedPrecision()) {
                     throw new InvalidConfigException("mixed precision (--avg-bits) measures every layer in one run; "
                             + "it cannot be combined with --shard or --checkpoint");
-                }
-                if (sharded && job.accuracy().calibrationMode() == AccuracyOptions.CalibrationMode.SEQUENTIAL) {
-                    throw new InvalidConfigException("--shard quantizes layers independently and needs "
-                            + "--calibration-mode parallel; sequential calibration runs the layers in order");
                 }
                 // layers restored from the checkpoint; sequential calibration runs the model with them quantized
                 Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
@@ -194,7 +198,8 @@ public final class ModelQuantizer {
                     }
                 }
                 Map<OnnxLayer, MethodSelector.Outcome> outcomes = new HashMap<>();
-                Calibration c = new Calibration(model, todo, configs, split, job, kernel, store, results, outcomes);
+                Calibration c = new Calibration(model, todo, configs, split, job, mode, kernel, store, results,
+                        outcomes);
                 if (sharded) {
                     c.run(resume.dir.resolve(SCRATCH + "-" + resume.shard.index()), progress);
                     List<String> ids = mine.stream().map(OnnxLayer::id).toList();
@@ -220,7 +225,7 @@ public final class ModelQuantizer {
                     ModelReport report = writeOnnx(new OnnxOutput(stage, job.format(), job.model().toString(),
                             job.batchSize(), settings), model, ordered, entries, env, so, reference,
                             split.hasValidation() ? split.validate() : null, progress, worst,
-                            r -> r.withAccuracy(AccuracyReports.of(job.accuracy(), measured, outcomes,
+                            r -> r.withAccuracy(AccuracyReports.of(job.accuracy().withCalibrationMode(mode), measured, outcomes,
                                     AccuracyReports.auto(job), worst.worst(job.accuracy().worstSamples()),
                                     sensitivity)));
                     stage.commit(job.force());
@@ -249,7 +254,8 @@ public final class ModelQuantizer {
      * {@code results} holds the layers restored from a checkpoint on entry and every layer on return.
      */
     private record Calibration(OnnxModel model, List<OnnxLayer> todo, Map<OnnxLayer, LayerConfig> configs,
-                               CalibrationSplit split, ModelJob job, QuantKernel kernel, LayerResultStore store,
+                               CalibrationSplit split, ModelJob job, AccuracyOptions.CalibrationMode mode,
+                               QuantKernel kernel, LayerResultStore store,
                                Map<OnnxLayer, List<LayerResult>> results,
                                Map<OnnxLayer, MethodSelector.Outcome> outcomes) {
 
@@ -260,7 +266,7 @@ public final class ModelQuantizer {
             Map<String, OnnxLayer> byId = byId(todo);
             MethodSelector selector = new MethodSelector(new LayerQuantizer(kernel));
             int[] finished = {0};
-            LayerCalibration.run(job.accuracy().calibrationMode(), model, CalibrationPlan.of(model, todo), byId,
+            LayerCalibration.run(mode, model, CalibrationPlan.of(model, todo), byId,
                     split, CalibrationOptions.defaults().withBatchSize(job.batchSize()).withMaskInput(MASK_INPUT),
                     kernel, scratch, progress, (stats, held) -> {
                         OnnxLayer l = byId.get(stats.target().layerName());
@@ -407,7 +413,7 @@ public final class ModelQuantizer {
             for (Path f : written.files()) {
                 artifacts.add(Artifact.of(stage.path(), stage.path().resolve(f)));
             }
-            ModelReport report = ModelReport.of(TOOL, job.model().toString(), settings(job, 0, null), entries, null,
+            ModelReport report = ModelReport.of(TOOL, job.model().toString(), settings(job, null, 0, null), entries, null,
                     artifacts);
             Reports.write(stage.path(), report);
             stage.commit(job.force());
@@ -448,7 +454,9 @@ public final class ModelQuantizer {
         return new LayerConfig(at, job.layer().biasCompensation());
     }
 
-    static Map<String, String> settings(ModelJob job, int samples, CalibrationSplit split) {
+    /** The report's settings; {@code mode} is the calibration mode the run uses (null without calibration). */
+    static Map<String, String> settings(ModelJob job, AccuracyOptions.CalibrationMode mode, int samples,
+                                        CalibrationSplit split) {
         MethodConfig m = job.layer().method();
         GridSpec g = m.grid();
         Map<String, String> s = new LinkedHashMap<>();
@@ -496,7 +504,10 @@ public final class ModelQuantizer {
             s.put("validation_samples", Integer.toString(split.hasValidation() ? split.validate().samples() : 0));
             s.put("validation_fraction", String.format(Locale.ROOT, "%s", job.validationFraction()));
             s.put("batch_size", Integer.toString(job.batchSize()));
-            s.put("calibration_mode", job.accuracy().calibrationMode().id());
+            s.put("calibration_mode", mode.id());
+            if (job.accuracy().calibrationMode() == AccuracyOptions.CalibrationMode.AUTO) {
+                s.put("calibration_mode_asked", AccuracyOptions.CalibrationMode.AUTO.id());
+            }
             if (job.accuracy().mixedPrecision()) {
                 s.put("avg_bits", Double.toString(job.accuracy().avgBits()));
                 s.put("candidate_bits", job.accuracy().candidateBits().toString());

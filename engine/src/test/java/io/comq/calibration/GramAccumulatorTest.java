@@ -55,6 +55,79 @@ class GramAccumulatorTest {
         assertEquals(24, p.in());
     }
 
+    /** Rows {@code [A | B]} of two {@code (rows, in)} matrices. */
+    private static Matrix.F64 sideBySide(Matrix.F64 A, Matrix.F64 B) {
+        int in = A.cols();
+        double[] j = new double[A.rows() * 2 * in];
+        for (int r = 0; r < A.rows(); r++) {
+            System.arraycopy(A.data(), r * in, j, 2 * r * in, in);
+            System.arraycopy(B.data(), r * in, j, (2 * r + 1) * in, in);
+        }
+        return new Matrix.F64(A.rows(), 2 * in, j);
+    }
+
+    /** {@code ||A P - B W||²} over all entries. */
+    private static double outputError(Matrix.F64 A, Matrix P, Matrix.F64 B, Matrix W) {
+        double e = 0;
+        for (int r = 0; r < A.rows(); r++) {
+            for (int c = 0; c < W.cols(); c++) {
+                double d = 0;
+                for (int k = 0; k < A.cols(); k++) {
+                    d += A.get(r, k) * P.get(k, c) - B.get(r, k) * W.get(k, c);
+                }
+                e += d * d;
+            }
+        }
+        return e;
+    }
+
+    @Test
+    void jointStatisticsTargetTheFloatLayersOutput() {
+        Random rnd = new Random(11);
+        int in = 16;
+        Matrix.F64 X = RandomLayers.inputs(rnd, 200, in);
+        // the inputs the layer sees once earlier layers are quantized: a mixing error plus noise
+        double[] xt = X.data().clone();
+        for (int r = 0; r < X.rows(); r++) {
+            for (int k = 0; k < in; k++) {
+                xt[r * in + k] += 0.2 * X.get(r, (k + 1) % in) + 0.05 * rnd.nextGaussian();
+            }
+        }
+        Matrix.F64 Xt = new Matrix.F64(X.rows(), in, xt);
+        Matrix.F64 W = RandomLayers.weights(rnd, in, 5);
+        GramAccumulator acc = GramAccumulator.joint(in, kernel);
+        assertTrue(acc.isJoint());
+        acc.add(rows(sideBySide(Xt, X), 0, 120));
+        acc.add(rows(sideBySide(Xt, X), 120, 200));
+        assertEquals(200, acc.samples());
+        assertArrayEquals(RandomLayers.gram(Xt).data(), acc.gram().data(), 1e-9, "H~ = X~^T X~");
+        assertArrayEquals(RandomLayers.mean(Xt), acc.meanRow(), 1e-12, "mean row of X~");
+        LayerProblem p = acc.problem(W);
+        assertArrayEquals(RandomLayers.gram(Xt).data(), p.gram().toF64().data(), 1e-9);
+        double corrected = outputError(Xt, p.weights(), X, W);
+        double plain = outputError(Xt, W, X, W);
+        assertTrue(corrected < 0.2 * plain, "corrected target " + corrected + " vs W itself " + plain);
+        assertThrows(ShapeMismatchException.class, () -> acc.add(rows(X, 0, 5)));
+    }
+
+    @Test
+    void jointStatisticsOfIdenticalInputsKeepTheWeights() {
+        Random rnd = new Random(12);
+        Matrix.F64 X = RandomLayers.inputs(rnd, 300, 12);
+        Matrix.F64 W = RandomLayers.weights(rnd, 12, 4);
+        GramAccumulator acc = GramAccumulator.joint(12, kernel);
+        acc.add(sideBySide(X, X));
+        Matrix target = acc.problem(W).weights();
+        double diff = 0;
+        double norm = 0;
+        for (int k = 0; k < W.toF64().data().length; k++) {
+            diff += Math.pow(target.toF64().data()[k] - W.toF64().data()[k], 2);
+            norm += Math.pow(W.toF64().data()[k], 2);
+        }
+        assertTrue(diff < 1e-3 * norm, "W* moved from W by " + Math.sqrt(diff / norm) + " (damping only)");
+        assertTrue(acc.problem(W.toF32()).weights() instanceof Matrix.F32, "a float32 W gets a float32 target");
+    }
+
     @Test
     void float32BatchesAccumulateInFloat64() {
         float[] x = {1e-4f, 1f, 3f, -2f};

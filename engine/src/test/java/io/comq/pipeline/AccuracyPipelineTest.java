@@ -128,8 +128,9 @@ class AccuracyPipelineTest {
             for (int k = 0; k < w.length; k++) {
                 w[k] = w1[k];
             }
-            double[] used = mode == AccuracyOptions.CalibrationMode.SEQUENTIAL ? wq1 : w;
-            double[] other = mode == AccuracyOptions.CalibrationMode.SEQUENTIAL ? w : wq1;
+            boolean quantizedInputs = mode != AccuracyOptions.CalibrationMode.PARALLEL;
+            double[] used = quantizedInputs ? wq1 : w;
+            double[] other = quantizedInputs ? w : wq1;
             Matrix.F64 fitH = stats.get(second.id())[0].gram(0);
             Matrix.F64 valH = stats.get(second.id())[1].gram(0);
             assertEquals(30, stats.get(second.id())[0].samples());
@@ -137,32 +138,53 @@ class AccuracyPipelineTest {
             assertClose(gram(used, held, false), fitH.data(), mode + " fit H");
             assertClose(gram(used, held, true), valH.data(), mode + " held-out H");
             assertTrue(maxDiff(gram(other, held, false), fitH.data()) > 1e-3, mode + " differs from the other mode");
+            boolean joint = stats.get(second.id())[0].groups().get(0).isJoint();
+            assertEquals(mode == AccuracyOptions.CalibrationMode.CORRECTED, joint, mode + " joint statistics");
+            if (joint) {
+                // X~^T X: the quantized first layer's outputs against the float ones, fit and held-out rows
+                assertClose(gram(wq1, w, held, false), stats.get(second.id())[0].groups().get(0).cross().data(),
+                        "fit X~^T X");
+                assertClose(gram(wq1, w, held, true), stats.get(second.id())[1].groups().get(0).cross().data(),
+                        "held-out X~^T X");
+            }
         }
     }
 
     /** {@code relu(x W)^T relu(x W)} over the fit rows (or the held-out rows). */
     private double[] gram(double[] w, int[] held, boolean heldOut) {
+        return gram(w, w, held, heldOut);
+    }
+
+    /** {@code relu(x A)^T relu(x B)} over the fit rows (or the held-out rows). */
+    private double[] gram(double[] wa, double[] wb, int[] held, boolean heldOut) {
         double[] h = new double[HID * HID];
         for (int n = 0; n < N; n++) {
             boolean isHeld = java.util.Arrays.binarySearch(held, n) >= 0;
             if (isHeld != heldOut) {
                 continue;
             }
-            double[] r = new double[HID];
-            for (int j = 0; j < HID; j++) {
-                double s = 0;
-                for (int i = 0; i < IN; i++) {
-                    s += (double) x[n * IN + i] * (float) w[i * HID + j];
-                }
-                r[j] = Math.max(0, s);
-            }
+            double[] ra = relu(n, wa);
+            double[] rb = relu(n, wb);
             for (int a = 0; a < HID; a++) {
                 for (int b = 0; b < HID; b++) {
-                    h[a * HID + b] += r[a] * r[b];
+                    h[a * HID + b] += ra[a] * rb[b];
                 }
             }
         }
         return h;
+    }
+
+    /** {@code relu(x_n W)} for sample {@code n}, with W rounded to float32 as the model stores it. */
+    private double[] relu(int n, double[] w) {
+        double[] r = new double[HID];
+        for (int j = 0; j < HID; j++) {
+            double s = 0;
+            for (int i = 0; i < IN; i++) {
+                s += (double) x[n * IN + i] * (float) w[i * HID + j];
+            }
+            r[j] = Math.max(0, s);
+        }
+        return r;
     }
 
     private static void assertClose(double[] want, double[] got, String what) {
@@ -218,6 +240,21 @@ class AccuracyPipelineTest {
         String html = Files.readString(dir.resolve("out").resolve("report.html"));
         assertTrue(html.contains("Held-out accuracy") && html.contains("drifted most"));
         assertTrue(Files.notExists(dir.resolve("out").resolve(ModelQuantizer.SCRATCH)));
+    }
+
+    /** By default a model of MatMul layers is calibrated corrected; the report names the mode used and the one asked. */
+    @Test
+    void autoCalibrationCorrectsADenseModel() {
+        ModelReport r = new ModelQuantizer().quantize(job(LayerConfig.of(new RtnConfig(W3, Precision.FLOAT32)),
+                AccuracyOptions.defaults()), null);
+        assertEquals(AccuracyOptions.CalibrationMode.AUTO, AccuracyOptions.defaults().calibrationMode());
+        assertEquals("corrected", r.settings().get("calibration_mode"));
+        assertEquals("auto", r.settings().get("calibration_mode_asked"));
+        assertEquals("corrected", r.accuracy().calibrationMode());
+        ModelReport parallel = new ModelQuantizer().quantize(job(LayerConfig.of(new RtnConfig(W3, Precision.FLOAT32)),
+                AccuracyOptions.defaults().withCalibrationMode(AccuracyOptions.CalibrationMode.PARALLEL)), null);
+        assertEquals("parallel", parallel.settings().get("calibration_mode"));
+        assertNull(parallel.settings().get("calibration_mode_asked"));
     }
 
     /** The budget holds, every layer gets a candidate width, and the sensitivities are in the report and chart. */

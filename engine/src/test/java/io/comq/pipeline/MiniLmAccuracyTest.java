@@ -59,6 +59,7 @@ class MiniLmAccuracyTest {
 
     static Path model;
     static Path calibration;
+    static List<String> evalSentences;
     static Map<String, NpyArray> evaluation;
     static float[][] reference;
 
@@ -74,6 +75,7 @@ class MiniLmAccuracyTest {
         calibration = dir.resolve("calib.npz");
         TextCalibration.writeNpz(calibration, calib, MiniLm.tokenizer(), 128);
         evaluation = TextCalibration.encode(eval, MiniLm.tokenizer(), 128);
+        evalSentences = eval;
         reference = MiniLmQuantizeTest.embeddings(model, evaluation);
     }
 
@@ -92,7 +94,7 @@ class MiniLmAccuracyTest {
     }
 
     private static final Pattern NAME = Pattern.compile("w(\\d)(?:g(\\d+))?-"
-            + "(rtn|gptq|gptqao|comq|comqgptq|comqao|comqaosu|comqaod|auto)(-mse)?(-seq|-par)?(?:-mix(\\d+(?:\\.\\d+)?))?");
+            + "(rtn|gptq|gptqao|comq|comqgptq|comqao|comqaosu|comqaod|auto)(-mse)?(-seq|-par|-cor)?(?:-mix(\\d+(?:\\.\\d+)?))?");
 
     /**
      * The method of a setting name {@code w<bits>[g<group>]-<method>[-mse][-seq|-par]}: rtn, gptq, gptqao (act_order),
@@ -106,6 +108,7 @@ class MiniLmAccuracyTest {
         GridSpec g = new GridSpec(Integer.parseInt(m.group(1)), m.group(4) != null ? Grid.SYM_MSE : Grid.SYM_MAXABS,
                 1.0, m.group(2) == null ? 0 : Integer.parseInt(m.group(2)), TieRule.HALF_EVEN);
         AccuracyOptions.CalibrationMode mode = "-par".equals(m.group(5)) ? AccuracyOptions.CalibrationMode.PARALLEL
+                : "-cor".equals(m.group(5)) ? AccuracyOptions.CalibrationMode.CORRECTED
                 : AccuracyOptions.CalibrationMode.SEQUENTIAL;
         AccuracyOptions a = AccuracyOptions.defaults().withCalibrationMode(mode);
         if (m.group(6) != null) {
@@ -150,16 +153,23 @@ class MiniLmAccuracyTest {
         float[][] q = MiniLmQuantizeTest.embeddings(out.resolve(ModelQuantizer.MODEL_FILE), evaluation);
         double sum = 0;
         double min = 1;
+        double[] cos = new double[q.length];
         for (int i = 0; i < q.length; i++) {
             double d = 0;
             for (int k = 0; k < q[i].length; k++) {
                 d += (double) q[i][k] * reference[i][k];
             }
+            cos[i] = d;
             sum += d;
             min = Math.min(min, d);
         }
         Row row = new Row(name, sum / q.length, min, report, seconds);
         System.out.println(row.line());
+        java.util.stream.IntStream.range(0, cos.length).boxed()
+                .sorted(java.util.Comparator.comparingDouble(i -> cos[i])).limit(3)
+                .forEach(i -> System.out.printf(Locale.ROOT, "  worst: %.4f  #%d  %s%n", cos[i], i,
+                        evalSentences.get(i).length() > 100 ? evalSentences.get(i).substring(0, 100) + "..."
+                                : evalSentences.get(i)));
         try {
             Files.writeString(Paths.get("target", "minilm-accuracy.txt"), row.line() + "\n",
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);

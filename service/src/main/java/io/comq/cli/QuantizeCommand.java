@@ -114,10 +114,13 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the fit/validation split (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--calibration-mode", defaultValue = "parallel",
+    @Option(names = "--calibration-mode", defaultValue = "auto",
             description = "parallel: every layer calibrated on the float model, in one pass; sequential: each layer on "
-                    + "the outputs of the already-quantized layers before it, one pass per stage "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "the outputs of the already-quantized layers before it, one pass per stage; corrected: "
+                    + "sequential, each MatMul/Gemm layer fitted to the float layer's output (corrects the error "
+                    + "its inputs carry; two model runs per stage); auto: corrected for models of MatMul/Gemm layers "
+                    + "with at most " + AccuracyOptions.AUTO_MAX_STAGES + " stages, parallel otherwise and for "
+                    + "--shard (default: ${DEFAULT-VALUE}).")
     String calibrationMode;
 
     @Option(names = "--overfit-ratio", defaultValue = "2.0",

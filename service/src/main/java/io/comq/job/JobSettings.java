@@ -110,7 +110,7 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
                 layerBits == null ? Map.of() : new LinkedHashMap<>(layerBits), or(batchSize, 16),
                 or(validationFraction, ModelJob.DEFAULT_VALIDATION_FRACTION), or(seed, 0L), or(backend, "auto"),
                 or(threads, 0), comq ? or(comqDamp, 0.0) : null,
-                or(calibrationMode, AccuracyOptions.CalibrationMode.PARALLEL.id()),
+                or(calibrationMode, AccuracyOptions.CalibrationMode.AUTO.id()),
                 or(avgBits, 0.0), candidateBits == null ? AccuracyOptions.DEFAULT_CANDIDATE_BITS
                 : List.copyOf(candidateBits), or(overfitRatio, AccuracyOptions.DEFAULT_OVERFIT_RATIO),
                 or(worstSamples, AccuracyOptions.DEFAULT_WORST_SAMPLES));
@@ -175,15 +175,20 @@ public record JobSettings(@Nullable String method, @Nullable Integer bits, @Null
         option(o, "--threads", threads);
         option(o, "--overfit-ratio", overfitRatio);
         option(o, "--worst-samples", worstSamples);
+        // shards calibrate in parallel, which is what auto gives them: said outright so that a single run with the
+        // same options gives the same model
+        option(o, "--calibration-mode", AccuracyOptions.CalibrationMode.parse(calibrationMode)
+                == AccuracyOptions.CalibrationMode.AUTO ? AccuracyOptions.CalibrationMode.PARALLEL.id() : calibrationMode);
         return o;
     }
 
     /**
-     * Whether these (resolved) settings can be split into shards: parallel calibration and no mixed precision
-     * ({@code comq quantize --shard} refuses the others).
+     * Whether these (resolved) settings can be split into shards: parallel or automatic calibration (auto calibrates
+     * shards in parallel) and no mixed precision ({@code comq quantize --shard} refuses the others).
      */
     public boolean shardable() {
-        return AccuracyOptions.CalibrationMode.parse(calibrationMode) == AccuracyOptions.CalibrationMode.PARALLEL
+        AccuracyOptions.CalibrationMode mode = AccuracyOptions.CalibrationMode.parse(calibrationMode);
+        return (mode == AccuracyOptions.CalibrationMode.PARALLEL || mode == AccuracyOptions.CalibrationMode.AUTO)
                 && (avgBits == null || avgBits == 0);
     }
 

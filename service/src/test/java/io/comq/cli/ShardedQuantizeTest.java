@@ -48,7 +48,9 @@ class ShardedQuantizeTest {
 
     private List<String> quantizeArgs(String... extra) {
         List<String> a = new ArrayList<>(List.of("quantize", "--model", model.toString(), "--calibration",
-                calib.toString(), "--bits", "4", "--group-size", "0", "--no-progress", "--threads", "1"));
+                calib.toString(), "--bits", "4", "--group-size", "0", "--no-progress", "--threads", "1",
+                // shards calibrate in parallel; the single run compared with them must too
+                "--calibration-mode", "parallel"));
         a.addAll(List.of(extra));
         return a;
     }

@@ -4,7 +4,10 @@ import io.comq.quant.Precision;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 
-/** Cholesky factorizations on row-major arrays, in float64 or float32 (LAPACK through OpenBLAS). */
+/**
+ * Cholesky factorizations, solves and products on row-major arrays, in float64 or float32 (LAPACK and BLAS through
+ * OpenBLAS).
+ */
 public final class Lapack {
     /** Elements moved between the heap and native memory per step. */
     private static final int CHUNK = 1 << 16;
@@ -103,6 +106,36 @@ public final class Lapack {
             }
             return true;
         }
+    }
+
+    /**
+     * The solution {@code X (n, m)} of {@code (a + add * I) X = b} for a symmetric positive semi-definite {@code a
+     * (n, n)} and {@code b (n, m)}, both row-major float64 (Cholesky, LAPACK {@code dposv}), or null if the damped
+     * {@code a} is not numerically positive definite. Neither input is modified.
+     */
+    public static double[] solveSymmetric(double[] a, int n, double add, double[] b, int m) {
+        double[] f = a.clone();
+        for (int i = 0; i < n; i++) {
+            f[i * n + i] += add;
+        }
+        double[] x = b.clone();
+        if (openblas.LAPACKE_dposv(openblas.LAPACK_ROW_MAJOR, (byte) 'U', n, m, f, n, x, m) != 0) {
+            return null;
+        }
+        for (double v : x) {
+            if (!Double.isFinite(v)) {
+                return null;
+            }
+        }
+        return x;
+    }
+
+    /** {@code a (n, k) b (k, m)}, row-major float64 (BLAS {@code dgemm}). */
+    public static double[] multiply(double[] a, double[] b, int n, int k, int m) {
+        double[] c = new double[n * m];
+        openblas.cblas_dgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, n, m, k, 1.0, a, k,
+                b, m, 0.0, c, m);
+        return c;
     }
 
     private static void reverse(float[] x, int len) {
