@@ -38,13 +38,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * all-MiniLM-L6-v2 quantized whole through {@link ModelQuantizer} with the accuracy settings (sequential calibration,
- * sym-mse grid, GPTQ act_order, COMQ started from it, {@code --method auto}), calibrated on 256 sentences of licence
+ * all-MiniLM-L6-v2 quantized whole through {@link ModelQuantizer} with the accuracy settings (parallel, sequential
+ * or corrected calibration, sym-mse grid, GPTQ act_order, COMQ started from it, {@code --method auto}), calibrated on 256 sentences of licence
  * texts (20 % of them held out for model selection and the report) and measured on 64 sentences of OTHER licence
  * texts: mean and minimum cosine of the mean-pooled, normalized sentence embeddings against the float model (the
  * measure of issue 7).
  *
- * <p>The table: {@code -Dcomq.minilm.accuracy=w4-rtn,w4-auto-seq,...} (names: see {@link #method}), each row appended
+ * <p>The table: {@code -Dcomq.minilm.accuracy=w4-rtn-mse-par,w4-auto-mse-cor,...} (names: see {@link #method}), each row appended
  * to {@code target/minilm-accuracy.txt} as it finishes.
  */
 @Tag("slow")
@@ -97,19 +97,23 @@ class MiniLmAccuracyTest {
             + "(rtn|gptq|gptqao|comq|comqgptq|comqao|comqaosu|comqaod|auto)(-mse)?(-seq|-par|-cor)?(?:-mix(\\d+(?:\\.\\d+)?))?");
 
     /**
-     * The method of a setting name {@code w<bits>[g<group>]-<method>[-mse][-seq|-par]}: rtn, gptq, gptqao (act_order),
-     * comq (init fp), comqgptq (init gptq), comqao (init gptq act_order), comqaosu (+ scale update), comqaod (+ damping
-     * 0.1), auto; {@code -mse} for the sym-mse grid; sequential calibration unless {@code -par}; {@code -mix4.25} for
-     * mixed precision at that average over 3, 4 and 8 bits.
+     * The method of a setting name {@code w<bits>[g<group>]-<method>[-mse][-seq|-par|-cor]}: rtn, gptq, gptqao
+     * (act_order), comq (init fp), comqgptq (init gptq), comqao (init gptq act_order), comqaosu (+ scale update),
+     * comqaod (+ damping 0.1), auto; {@code -mse} for the sym-mse grid; calibration sequential ({@code -seq}),
+     * parallel ({@code -par}), corrected ({@code -cor}) or, without a suffix, auto (the default: corrected here);
+     * {@code -mix4.25} for mixed precision at that average over 3, 4 and 8 bits.
      */
     static ModelJob job(String name, Path out) {
         Matcher m = NAME.matcher(name);
         assertTrue(m.matches(), "setting name " + name);
         GridSpec g = new GridSpec(Integer.parseInt(m.group(1)), m.group(4) != null ? Grid.SYM_MSE : Grid.SYM_MAXABS,
                 1.0, m.group(2) == null ? 0 : Integer.parseInt(m.group(2)), TieRule.HALF_EVEN);
-        AccuracyOptions.CalibrationMode mode = "-par".equals(m.group(5)) ? AccuracyOptions.CalibrationMode.PARALLEL
-                : "-cor".equals(m.group(5)) ? AccuracyOptions.CalibrationMode.CORRECTED
-                : AccuracyOptions.CalibrationMode.SEQUENTIAL;
+        AccuracyOptions.CalibrationMode mode = m.group(5) == null ? AccuracyOptions.CalibrationMode.AUTO
+                : switch (m.group(5)) {
+                    case "-par" -> AccuracyOptions.CalibrationMode.PARALLEL;
+                    case "-cor" -> AccuracyOptions.CalibrationMode.CORRECTED;
+                    default -> AccuracyOptions.CalibrationMode.SEQUENTIAL;
+                };
         AccuracyOptions a = AccuracyOptions.defaults().withCalibrationMode(mode);
         if (m.group(6) != null) {
             a = a.withMixedPrecision(Double.parseDouble(m.group(6)), AccuracyOptions.DEFAULT_CANDIDATE_BITS);
@@ -180,22 +184,28 @@ class MiniLmAccuracyTest {
     }
 
     /**
-     * The accuracy settings at 4 bits per channel (COMQ started from GPTQ act_order codes on the sym-mse grid, parallel
-     * calibration): issue 7's mean-cosine target (0.98) is met; its minimum target (0.93) is not: the worst of the 64
-     * held-out sentences reaches 0.81 (measured 0.9806 / 0.8085, docs/ACCURACY.md), so the minimum is asserted at the
-     * achieved level. The report lists that sentence among the worst held-out samples.
+     * Issue 7's targets at 4 bits per channel, with COMQ started from GPTQ act_order codes on the sym-mse grid and
+     * parallel calibration (the quickest of the settings that meet them; corrected calibration does better, see
+     * docs/ACCURACY.md): mean cosine at least 0.98 and the worst sentence at least 0.93 (measured 0.9880 / 0.9751).
      */
     @Test
-    void w4PerChannelMeetsTheMeanTarget() {
+    void w4PerChannelMeetsTheTargets() {
         Row r = run("w4-comqao-mse-par");
         assertTrue(r.meanCos() >= 0.98, "W4 mean cosine " + r.meanCos() + " (target 0.98)");
-        assertTrue(r.minCos() >= 0.80, "W4 min cosine " + r.minCos() + " (target 0.93, achieved 0.81)");
+        assertTrue(r.minCos() >= 0.93, "W4 min cosine " + r.minCos() + " (target 0.93)");
         AccuracyReport a = r.report().accuracy();
         assertEquals(36, a.layers().size());
         assertEquals(AccuracyOptions.DEFAULT_WORST_SAMPLES, a.worstSamples().size());
         for (AccuracyReport.Layer l : a.layers()) {
             assertTrue(l.validationRelError() != null && l.validationRelError() > 0, l.toString());
         }
+    }
+
+    /** Issue 3's and 7's target with groups of 64 along the input: mean cosine at least 0.99 (measured 0.9909). */
+    @Test
+    void w4Group64MeetsTheTarget() {
+        Row r = run("w4g64-comqao-mse-par");
+        assertTrue(r.meanCos() >= 0.99, "W4 g64 mean cosine " + r.meanCos() + " (target 0.99)");
     }
 
     @Test
