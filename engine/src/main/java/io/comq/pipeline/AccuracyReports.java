@@ -39,7 +39,8 @@ final class AccuracyReports {
 
     static AccuracyReport of(AccuracyOptions options, List<OnnxLayer> layers,
                              Map<OnnxLayer, MethodSelector.Outcome> outcomes, boolean auto,
-                             List<AccuracyReport.SampleDrift> worst, Map<OnnxLayer, double[]> sensitivity) {
+                             List<AccuracyReport.SampleDrift> worst, Map<OnnxLayer, double[]> sensitivity,
+                             WholeModelCheck.Verdict check) {
         int[] candidateBits = BitAllocator.parseBits(options.candidateBits());
         double bitsSum = 0;
         long weights = 0;
@@ -59,6 +60,8 @@ final class AccuracyReports {
                         o.validError() / o.fitError(), o.fitError()));
             }
             String reason = !auto ? "the method asked for"
+                    : check != null && check.kept() != null ? "whole-model check: " + check.kept()
+                    + " in every layer drifted least on the held-out samples"
                     : String.format(Locale.ROOT, "lowest %s error of %d candidates",
                     o.validError() == null ? "fit" : "held-out", cs.size());
             int bits = o.results().get(0).grid().bits();
@@ -74,6 +77,9 @@ final class AccuracyReports {
             }
             rows.add(new AccuracyReport.Layer(l.id(), o.method(), reason, o.fitError(), o.validError(), overfit, cs,
                     bits, sens));
+        }
+        if (check != null && check.kept() != null) {
+            warnings.add(check.line());
         }
         if (!worst.isEmpty() && worst.get(0).cosine() < 0.5) {
             warnings.add(String.format(Locale.ROOT, "held-out sample %d collapsed: cosine %.3f on output %s",

@@ -19,7 +19,7 @@ import java.util.Map;
  * Quantizes one layer and measures it on held-out data: with {@link AutoConfig}, every candidate runs and the layer
  * keeps the one with the lowest relative error under the validation Gram matrix ({@code tr(E^T H_val E) /
  * tr(W^T H_val W)}), or under the fit Gram matrix when nothing is held out. Only the kept candidate's results stay in
- * memory.
+ * memory, unless the caller asks for all of them (for {@link WholeModelCheck}).
  */
 final class MethodSelector {
     private final LayerQuantizer quantizer;
@@ -37,14 +37,31 @@ final class MethodSelector {
      * @param validError  relative error on the held-out data (mean over groups), or null when nothing is held out
      * @param candidates  every candidate's {fit, validation} error by label (one entry without auto); validation is
      *                    NaN when nothing is held out
+     * @param all         every candidate's results by label, for {@link WholeModelCheck} (empty unless kept)
      */
     record Outcome(List<LayerResult> results, String method, double fitError, Double validError,
-                   Map<String, double[]> candidates) {
+                   Map<String, double[]> candidates, Map<String, List<LayerResult>> all) {
+
+        /** This layer with candidate {@code label}'s results in place of the chosen ones. */
+        Outcome as(String label) {
+            double[] e = candidates.get(label);
+            return new Outcome(all.get(label), label, e[0], validError == null ? null : e[1], candidates, all);
+        }
     }
 
     /** Quantizes the groups {@code ws} of a layer with {@code config} (each candidate of an auto config). */
     Outcome quantize(List<Matrix> ws, LayerStatistics fit, LayerStatistics validation, LayerConfig config,
                      ProgressListener progress) {
+        return quantize(ws, fit, validation, config, false, progress);
+    }
+
+    /**
+     * {@link #quantize(List, LayerStatistics, LayerStatistics, LayerConfig, ProgressListener)}, keeping every
+     * candidate's results in {@link Outcome#all} when {@code keepAll}.
+     */
+    Outcome quantize(List<Matrix> ws, LayerStatistics fit, LayerStatistics validation, LayerConfig config,
+                     boolean keepAll, ProgressListener progress) {
+        Map<String, List<LayerResult>> all = new LinkedHashMap<>();
         List<MethodConfig> candidates = config.method() instanceof AutoConfig a ? a.candidates()
                 : List.of(config.method());
         Map<String, double[]> errors = new LinkedHashMap<>();
@@ -66,10 +83,13 @@ final class MethodSelector {
             valErr /= ws.size();
             String label = AutoConfig.label(m);
             errors.put(label, new double[] {fitErr, valErr});
+            if (keepAll) {
+                all.put(label, rs);
+            }
             double score = validation == null ? fitErr : valErr;
             if (best == null || score < bestScore) {
                 bestScore = score;
-                best = new Outcome(rs, label, fitErr, validation == null ? null : valErr, errors);
+                best = new Outcome(rs, label, fitErr, validation == null ? null : valErr, errors, all);
             }
         }
         return best;

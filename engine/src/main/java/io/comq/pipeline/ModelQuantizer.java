@@ -11,10 +11,11 @@ import io.comq.calibration.OrtTensors;
 import io.comq.calibration.data.CalibrationSet;
 import io.comq.calibration.data.CalibrationSplit;
 import io.comq.error.InvalidConfigException;
+import io.comq.error.InvalidInputException;
 import io.comq.error.InvalidModelException;
+import io.comq.format.StagingDir;
 import io.comq.format.gptq.GptqCheckpointWriter;
 import io.comq.format.gptq.GptqFormat;
-import io.comq.format.StagingDir;
 import io.comq.format.onnx.LayerSelection;
 import io.comq.format.onnx.OnnxLayer;
 import io.comq.format.onnx.OnnxModel;
@@ -43,6 +44,8 @@ import io.comq.report.Drift;
 import io.comq.report.LayerEntry;
 import io.comq.report.ModelReport;
 import io.comq.report.Reports;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -201,7 +204,7 @@ public final class ModelQuantizer {
                 Calibration c = new Calibration(model, todo, configs, split, job, mode, kernel, store, results,
                         outcomes);
                 if (sharded) {
-                    c.run(resume.dir.resolve(SCRATCH + "-" + resume.shard.index()), progress);
+                    c.run(resume.dir.resolve(SCRATCH + "-" + resume.shard.index()), false, progress);
                     List<String> ids = mine.stream().map(OnnxLayer::id).toList();
                     store.markDone(resume.shard, ids);
                     resume.summary = new ShardSummary(resume.shard, ids, ids.size() - todo.size(), resume.dir);
@@ -212,7 +215,15 @@ public final class ModelQuantizer {
                     Map<OnnxLayer, double[]> sensitivity = job.accuracy().mixedPrecision()
                             ? MixedPrecision.choose(job, model, layers, CalibrationPlan.of(model, layers), byId(layers),
                             split, kernel, reference, so, scratch, progress, configs) : null;
-                    c.run(scratch, progress);
+                    CalibrationSet validate = split.hasValidation() ? split.validate() : null;
+                    boolean check = WholeModelCheck.applies(job, validate, layers);
+                    c.run(scratch, check, progress);
+                    WholeModelCheck.Verdict perLayer = check ? WholeModelCheck.run(model, layers, results,
+                            outcomes, reference, so, validate, job.batchSize(), scratch, progress) : null;
+                    boolean inOrder = mode != AccuracyOptions.CalibrationMode.PARALLEL;
+                    WholeModelCheck.Verdict verdict = perLayer == null || !inOrder ? perLayer
+                            : aloneInOrder(perLayer, model, layers, configs, split, job, mode, kernel, results,
+                            outcomes, reference, so, scratch, progress);
                     Map<OnnxLayer, List<LayerResult>> ordered = new LinkedHashMap<>();
                     List<LayerEntry> entries = new ArrayList<>();
                     for (OnnxLayer l : layers) {
@@ -225,9 +236,9 @@ public final class ModelQuantizer {
                     ModelReport report = writeOnnx(new OnnxOutput(stage, job.format(), job.model().toString(),
                             job.batchSize(), settings), model, ordered, entries, env, so, reference,
                             split.hasValidation() ? split.validate() : null, progress, worst,
-                            r -> r.withAccuracy(AccuracyReports.of(job.accuracy().withCalibrationMode(mode), measured, outcomes,
-                                    AccuracyReports.auto(job), worst.worst(job.accuracy().worstSamples()),
-                                    sensitivity)));
+                            r -> r.withAccuracy(AccuracyReports.of(job.accuracy().withCalibrationMode(mode),
+                                    measured, outcomes, AccuracyReports.auto(job),
+                                    worst.worst(job.accuracy().worstSamples()), sensitivity, verdict)));
                     stage.commit(job.force());
                     if (store != null) {
                         store.delete(); // the checkpoint served its purpose; a later run starts afresh
@@ -238,6 +249,55 @@ public final class ModelQuantizer {
         } catch (OrtException e) {
             throw new InvalidModelException("ONNX Runtime failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * In sequential and corrected calibration a candidate's whole model in {@link WholeModelCheck} was fitted to the
+     * per-layer choice's inputs: fits the best such candidate's method alone (one more calibration in {@code mode}),
+     * measures it on the held-out samples and keeps it, in {@code results} and {@code outcomes}, if it drifts least.
+     */
+    private static WholeModelCheck.Verdict aloneInOrder(WholeModelCheck.Verdict verdict, OnnxModel model,
+                                                        List<OnnxLayer> layers, Map<OnnxLayer, LayerConfig> configs,
+                                                        CalibrationSplit split, ModelJob job,
+                                                        AccuracyOptions.CalibrationMode mode, QuantKernel kernel,
+                                                        Map<OnnxLayer, List<LayerResult>> results,
+                                                        Map<OnnxLayer, MethodSelector.Outcome> outcomes,
+                                                        OrtSession reference, OrtSession.SessionOptions so,
+                                                        Path scratch, ProgressListener progress) {
+        String label = verdict.bestCandidate();
+        if (label == null) {
+            return verdict;
+        }
+        Map<OnnxLayer, LayerConfig> alone = new HashMap<>();
+        for (OnnxLayer l : layers) {
+            LayerConfig c = configs.get(l);
+            MethodConfig m = ((AutoConfig) c.method()).candidates().stream()
+                    .filter(x -> AutoConfig.label(x).equals(label)).findFirst().orElse(null);
+            if (m == null) {
+                return verdict;
+            }
+            alone.put(l, new LayerConfig(m, c.biasCompensation()));
+        }
+        Map<OnnxLayer, List<LayerResult>> aloneResults = new HashMap<>();
+        Map<OnnxLayer, MethodSelector.Outcome> aloneOutcomes = new HashMap<>();
+        new Calibration(model, layers, alone, split, job, mode, kernel, null, aloneResults, aloneOutcomes)
+                .run(scratch, false, progress);
+        double d;
+        try {
+            Files.createDirectories(scratch);
+            d = WholeModelCheck.drift(model, aloneResults, scratch.resolve("alone.onnx"), reference, so,
+                    split.validate(), job.batchSize());
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot use the scratch folder " + scratch + ": " + e.getMessage(), e);
+        } finally {
+            LayerCalibration.delete(scratch);
+        }
+        boolean keep = d < verdict.keptDrift();
+        if (keep) {
+            results.putAll(aloneResults);
+            outcomes.putAll(aloneOutcomes);
+        }
+        return verdict.with(label + " fitted alone", d, keep);
     }
 
     private static Map<String, OnnxLayer> byId(List<OnnxLayer> layers) {
@@ -259,7 +319,8 @@ public final class ModelQuantizer {
                                Map<OnnxLayer, List<LayerResult>> results,
                                Map<OnnxLayer, MethodSelector.Outcome> outcomes) {
 
-        void run(Path scratch, ProgressListener progress) {
+        /** @param keepAll keep every candidate's results of {@code --method auto} (for {@link WholeModelCheck}) */
+        void run(Path scratch, boolean keepAll, ProgressListener progress) {
             if (todo.isEmpty()) {
                 return;
             }
@@ -270,10 +331,14 @@ public final class ModelQuantizer {
                     split, CalibrationOptions.defaults().withBatchSize(job.batchSize()).withMaskInput(MASK_INPUT),
                     kernel, scratch, progress, (stats, held) -> {
                         OnnxLayer l = byId.get(stats.target().layerName());
-                        MethodSelector.Outcome o = selector.quantize(model.weights(l), stats, held, configs.get(l),
-                                progress);
+                        MethodSelector.Outcome chosen = selector.quantize(model.weights(l), stats, held,
+                                configs.get(l), keepAll, progress);
+                        Map<String, List<LayerResult>> all = new LinkedHashMap<>();
+                        chosen.all().forEach((label, r) -> all.put(label, r.stream().map(stats::noted).toList()));
+                        List<LayerResult> rs = chosen.results().stream().map(stats::noted).toList();
+                        MethodSelector.Outcome o = new MethodSelector.Outcome(rs, chosen.method(), chosen.fitError(),
+                                chosen.validError(), chosen.candidates(), all);
                         outcomes.put(l, o);
-                        List<LayerResult> rs = o.results().stream().map(stats::noted).toList();
                         results.put(l, rs);
                         if (store != null) {
                             store.put(l.id(), rs, entry(l, rs));
@@ -413,8 +478,8 @@ public final class ModelQuantizer {
             for (Path f : written.files()) {
                 artifacts.add(Artifact.of(stage.path(), stage.path().resolve(f)));
             }
-            ModelReport report = ModelReport.of(TOOL, job.model().toString(), settings(job, null, 0, null), entries, null,
-                    artifacts);
+            ModelReport report = ModelReport.of(TOOL, job.model().toString(), settings(job, null, 0, null), entries,
+                    null, artifacts);
             Reports.write(stage.path(), report);
             stage.commit(job.force());
             return report;

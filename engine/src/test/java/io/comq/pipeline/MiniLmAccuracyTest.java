@@ -89,7 +89,8 @@ class MiniLmAccuracyTest {
             }
             return String.format(Locale.ROOT, "%-24s mean %.4f min %.4f  held-out pooled %.4f  avg bits %.3f  %6.1f s"
                     + "  %s", name, meanCos, minCos, report.drift().outputs().get(0).pooledCosine(), a.averageBits(),
-                    seconds, chosen.size() > 1 ? chosen : "");
+                    seconds, chosen.size() > 1 ? chosen : chosen.size() == 1 && a.warnings().stream()
+                            .anyMatch(w -> w.startsWith("method auto, whole model")) ? "whole model: " + chosen : "");
         }
     }
 
