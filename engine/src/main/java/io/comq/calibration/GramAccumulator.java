@@ -166,10 +166,7 @@ public final class GramAccumulator {
             throw new ShapeMismatchException("W has " + weights.rows() + " input rows, the layer has " + in + " inputs");
         }
         int out = weights.cols();
-        double meanDiag = 0;
-        for (int k = 0; k < in; k++) {
-            meanDiag += h.data()[k * in + k] / in;
-        }
+        double meanDiag = h.meanDiagonal();
         double lambda = CORRECTION_DAMP * meanDiag;
         double[] w = weights.toF64().data();
         double[] rhs = Lapack.multiply(cross().data(), w, in, in, out);

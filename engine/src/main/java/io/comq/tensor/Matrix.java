@@ -32,6 +32,16 @@ public sealed interface Matrix permits Matrix.F32, Matrix.F64 {
         return (long) rows() * cols();
     }
 
+    /** {@code mean(diag)} of a square matrix: the diagonal's sum divided by the order (0 when empty). */
+    default double meanDiagonal() {
+        int n = rows();
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += get(i, i);
+        }
+        return n == 0 ? 0 : sum / n;
+    }
+
     static void checkShape(int rows, int cols, int length) {
         if (rows < 0 || cols < 0 || (long) rows * cols != length) {
             throw new IllegalArgumentException("shape (" + rows + ", " + cols + ") does not match " + length + " elements");

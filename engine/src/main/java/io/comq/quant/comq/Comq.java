@@ -98,11 +98,7 @@ public final class Comq {
     /** {@code H + damp * mean(diag H) * I} in H's precision (dead inputs stay dead). */
     static Matrix damped(Matrix H, double damp) {
         int in = H.rows();
-        double mean = 0;
-        for (int i = 0; i < in; i++) {
-            mean += H.get(i, i);
-        }
-        double add = damp * mean / in;
+        double add = damp * H.meanDiagonal();
         if (H instanceof Matrix.F64 d) {
             double[] h = d.data().clone();
             for (int i = 0; i < in; i++) {

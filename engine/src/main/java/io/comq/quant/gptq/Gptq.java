@@ -215,11 +215,7 @@ public final class Gptq {
      * null when every attempt fails.
      */
     private static double[] factor(double[] h, int in, GptqConfig cfg, List<String> guards) {
-        double meanDiag = 0;
-        for (int i = 0; i < in; i++) {
-            meanDiag += h[i * in + i];
-        }
-        meanDiag /= in;
+        double meanDiag = new Matrix.F64(in, in, h).meanDiagonal();
         double damp = cfg.damp();
         for (int attempt = 0; attempt < 4; attempt++) {
             double add = damp * meanDiag;
