@@ -11,7 +11,6 @@ import io.comq.calibration.OrtTensors;
 import io.comq.calibration.data.CalibrationSet;
 import io.comq.calibration.data.CalibrationSplit;
 import io.comq.error.InvalidConfigException;
-import io.comq.error.InvalidInputException;
 import io.comq.error.InvalidModelException;
 import io.comq.format.StagingDir;
 import io.comq.format.gptq.GptqCheckpointWriter;
@@ -44,8 +43,6 @@ import io.comq.report.Drift;
 import io.comq.report.LayerEntry;
 import io.comq.report.ModelReport;
 import io.comq.report.Reports;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -235,7 +232,7 @@ public final class ModelQuantizer {
                     List<OnnxLayer> measured = layers.stream().filter(outcomes::containsKey).toList();
                     ModelReport report = writeOnnx(new OnnxOutput(stage, job.format(), job.model().toString(),
                             job.batchSize(), settings), model, ordered, entries, env, so, reference,
-                            split.hasValidation() ? split.validate() : null, progress, worst,
+                            validate, progress, worst,
                             r -> r.withAccuracy(AccuracyReports.of(job.accuracy().withCalibrationMode(mode),
                                     measured, outcomes, AccuracyReports.auto(job),
                                     worst.worst(job.accuracy().worstSamples()), sensitivity, verdict)));
@@ -282,22 +279,8 @@ public final class ModelQuantizer {
         Map<OnnxLayer, MethodSelector.Outcome> aloneOutcomes = new HashMap<>();
         new Calibration(model, layers, alone, split, job, mode, kernel, null, aloneResults, aloneOutcomes)
                 .run(scratch, false, progress);
-        double d;
-        try {
-            Files.createDirectories(scratch);
-            d = WholeModelCheck.drift(model, aloneResults, scratch.resolve("alone.onnx"), reference, so,
-                    split.validate(), job.batchSize());
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot use the scratch folder " + scratch + ": " + e.getMessage(), e);
-        } finally {
-            LayerCalibration.delete(scratch);
-        }
-        boolean keep = d < verdict.keptDrift();
-        if (keep) {
-            results.putAll(aloneResults);
-            outcomes.putAll(aloneOutcomes);
-        }
-        return verdict.with(label + " fitted alone", d, keep);
+        return WholeModelCheck.alone(verdict, label, aloneResults, aloneOutcomes, model, results, outcomes, reference,
+                so, split.validate(), job.batchSize(), scratch);
     }
 
     private static Map<String, OnnxLayer> byId(List<OnnxLayer> layers) {

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession;
 import io.comq.calibration.CalibrationOptions;
 import io.comq.calibration.CalibrationPlan;
 import io.comq.calibration.Calibrator;
+import io.comq.calibration.data.CalibrationSet;
 import io.comq.calibration.data.CalibrationSplit;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidModelException;
@@ -54,7 +55,6 @@ final class Sensitivity {
         }
         LayerQuantizer quantizer = new LayerQuantizer(kernel);
         Map<OnnxLayer, double[]> out = new HashMap<>();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
         try {
             Files.createDirectories(scratch);
             Path file = scratch.resolve("one-layer.onnx");
@@ -71,14 +71,8 @@ final class Sensitivity {
                                 rs.add(quantizer.quantize(ws.size() == 1 ? stats.problem(ws.get(0))
                                         : stats.problem(g, ws.get(g)), config, ProgressListener.NONE));
                             }
-                            new OnnxWriter().write(model, Map.of(l, rs), file, WriteOptions.of(QuantFormat.QDQ));
-                            try (OrtSession q = env.createSession(file.toString(), so)) {
-                                drift[c] = drift(DriftEvaluator.evaluate(reference, q, split.validate(),
-                                        job.batchSize(), ModelQuantizer.MASK_INPUT, ProgressListener.NONE));
-                            } catch (OrtException e) {
-                                throw new InvalidModelException("ONNX Runtime cannot run the model with layer " + l.id()
-                                        + " quantized: " + e.getMessage(), e);
-                            }
+                            drift[c] = drift(model, Map.of(l, rs), file, reference, so, split.validate(),
+                                    job.batchSize(), "the model with layer " + l.id() + " quantized");
                         }
                         out.put(l, drift);
                         progress.progress("sensitivity " + l.id(), out.size(), layers.size());
@@ -89,6 +83,23 @@ final class Sensitivity {
             LayerCalibration.delete(scratch);
         }
         return out;
+    }
+
+    /**
+     * The held-out drift ({@link #drift(Drift)}) of the model with these layers quantized, written to {@code file}
+     * (overwritten).
+     *
+     * @param what the model in an error message
+     */
+    static double drift(OnnxModel model, Map<OnnxLayer, List<LayerResult>> results, Path file, OrtSession reference,
+                        OrtSession.SessionOptions so, CalibrationSet validate, int batchSize, String what) {
+        new OnnxWriter().write(model, results, file, WriteOptions.of(QuantFormat.QDQ));
+        try (OrtSession q = OrtEnvironment.getEnvironment().createSession(file.toString(), so)) {
+            return drift(DriftEvaluator.evaluate(reference, q, validate, batchSize, ModelQuantizer.MASK_INPUT,
+                    ProgressListener.NONE));
+        } catch (OrtException e) {
+            throw new InvalidModelException("ONNX Runtime cannot run " + what + ": " + e.getMessage(), e);
+        }
     }
 
     /** Mean over outputs of {@code 1 - cosine}, pooled where measured. */

@@ -1,16 +1,10 @@
 package io.comq.pipeline;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.comq.calibration.data.CalibrationSet;
 import io.comq.error.InvalidInputException;
-import io.comq.error.InvalidModelException;
 import io.comq.format.onnx.OnnxLayer;
 import io.comq.format.onnx.OnnxModel;
-import io.comq.format.onnx.OnnxWriter;
-import io.comq.format.onnx.QuantFormat;
-import io.comq.format.onnx.WriteOptions;
 import io.comq.quant.LayerResult;
 import io.comq.quant.ProgressListener;
 import java.io.IOException;
@@ -25,11 +19,11 @@ import java.util.Set;
 /**
  * The model-level check of {@code --method auto}. Each layer keeps the candidate with the lowest held-out layer error,
  * but the best layers need not make the best model: the check also writes, for every candidate, the model with that
- * candidate in every layer, measures each on the held-out samples ({@link Sensitivity#drift}: 1 - pooled cosine, or
- * mean cosine, averaged over outputs) beside the per-layer choice, and keeps the least drifting. With parallel
- * calibration a candidate's model is exactly what that method alone writes; with sequential or corrected calibration
- * its layers were fitted to the inputs of the per-layer choice before them, a stand-in, so the caller then fits the
- * best stand-in's method alone, in the same mode, and measures that model too ({@link Verdict#with}).
+ * candidate in every layer, measures each on the held-out samples ({@link Sensitivity#drift(io.comq.report.Drift)}:
+ * 1 - pooled cosine, or mean cosine, averaged over outputs) beside the per-layer choice, and keeps the least drifting.
+ * With parallel calibration a candidate's model is exactly what that method alone writes; with sequential or corrected
+ * calibration its layers were fitted to the inputs of the per-layer choice before them, a stand-in, so the caller then
+ * fits the best stand-in's method alone, in the same mode, and measures that model too ({@link #alone}).
  */
 final class WholeModelCheck {
     /** The per-layer choice's label in {@link Verdict#drift}. */
@@ -106,56 +100,70 @@ final class WholeModelCheck {
             }
             labels = labels == null ? o.all().keySet() : labels;
         }
+        Map<String, Map<OnnxLayer, List<LayerResult>>> models = new LinkedHashMap<>();
+        models.put(PER_LAYER, results);
+        for (String label : labels) {
+            Map<OnnxLayer, List<LayerResult>> candidate = new LinkedHashMap<>();
+            for (OnnxLayer l : layers) {
+                candidate.put(l, outcomes.get(l).all().get(label));
+            }
+            if (!candidate.containsValue(null)) { // else not a candidate of every layer
+                models.put(label, candidate);
+            }
+        }
+        Verdict measured = new Verdict(null, measure(models, model, reference, so, validate, batchSize, scratch,
+                progress));
+        String best = measured.bestCandidate();
+        if (best == null || measured.drift().get(best) >= measured.drift().get(PER_LAYER)) {
+            return measured;
+        }
+        for (OnnxLayer l : layers) {
+            MethodSelector.Outcome o = outcomes.get(l).as(best);
+            outcomes.put(l, o);
+            results.put(l, o.results());
+        }
+        return new Verdict(best, measured.drift());
+    }
+
+    /**
+     * Measures the model of {@code label} fitted alone (its own calibration, in the run's mode) and, when it drifts
+     * less than the model the verdict kept, puts its results and outcomes in place of theirs.
+     */
+    static Verdict alone(Verdict verdict, String label, Map<OnnxLayer, List<LayerResult>> aloneResults,
+                         Map<OnnxLayer, MethodSelector.Outcome> aloneOutcomes, OnnxModel model,
+                         Map<OnnxLayer, List<LayerResult>> results, Map<OnnxLayer, MethodSelector.Outcome> outcomes,
+                         OrtSession reference, OrtSession.SessionOptions so, CalibrationSet validate, int batchSize,
+                         Path scratch) {
+        String name = label + " fitted alone";
+        double d = measure(Map.of(name, aloneResults), model, reference, so, validate, batchSize, scratch,
+                ProgressListener.NONE).get(name);
+        boolean keep = d < verdict.keptDrift();
+        if (keep) {
+            results.putAll(aloneResults);
+            outcomes.putAll(aloneOutcomes);
+        }
+        return verdict.with(name, d, keep);
+    }
+
+    /** The held-out drift of each model, by name in the same order, written one after another in {@code scratch}. */
+    private static Map<String, Double> measure(Map<String, Map<OnnxLayer, List<LayerResult>>> models, OnnxModel model,
+                                               OrtSession reference, OrtSession.SessionOptions so,
+                                               CalibrationSet validate, int batchSize, Path scratch,
+                                               ProgressListener progress) {
         Map<String, Double> drift = new LinkedHashMap<>();
         try {
             Files.createDirectories(scratch);
             Path file = scratch.resolve("whole-model-check.onnx");
-            drift.put(PER_LAYER, drift(model, results, file, reference, so, validate, batchSize));
-            for (String label : labels) {
-                Map<OnnxLayer, List<LayerResult>> candidate = new LinkedHashMap<>();
-                for (OnnxLayer l : layers) {
-                    candidate.put(l, outcomes.get(l).all().get(label));
-                }
-                if (candidate.containsValue(null)) {
-                    continue; // not a candidate of every layer
-                }
-                drift.put(label, drift(model, candidate, file, reference, so, validate, batchSize));
-                progress.progress("whole-model check", drift.size() - 1, labels.size());
+            for (Map.Entry<String, Map<OnnxLayer, List<LayerResult>>> m : models.entrySet()) {
+                drift.put(m.getKey(), Sensitivity.drift(model, m.getValue(), file, reference, so, validate, batchSize,
+                        "a candidate model of method auto"));
+                progress.progress("whole-model check", drift.size(), models.size());
             }
         } catch (IOException e) {
             throw new InvalidInputException("cannot use the scratch folder " + scratch + ": " + e.getMessage(), e);
         } finally {
             LayerCalibration.delete(scratch);
         }
-        String kept = null;
-        double best = drift.get(PER_LAYER);
-        for (Map.Entry<String, Double> e : drift.entrySet()) {
-            if (e.getValue() < best) {
-                best = e.getValue();
-                kept = e.getKey();
-            }
-        }
-        if (kept != null) {
-            for (OnnxLayer l : layers) {
-                MethodSelector.Outcome o = outcomes.get(l).as(kept);
-                outcomes.put(l, o);
-                results.put(l, o.results());
-            }
-        }
-        return new Verdict(kept, drift);
-    }
-
-    /** The held-out drift of the model with these results, written to {@code file} (overwritten). */
-    static double drift(OnnxModel model, Map<OnnxLayer, List<LayerResult>> results, Path file,
-                                OrtSession reference, OrtSession.SessionOptions so, CalibrationSet validate,
-                                int batchSize) {
-        new OnnxWriter().write(model, results, file, WriteOptions.of(QuantFormat.QDQ));
-        try (OrtSession q = OrtEnvironment.getEnvironment().createSession(file.toString(), so)) {
-            return Sensitivity.drift(DriftEvaluator.evaluate(reference, q, validate, batchSize,
-                    ModelQuantizer.MASK_INPUT, ProgressListener.NONE));
-        } catch (OrtException e) {
-            throw new InvalidModelException("ONNX Runtime cannot run a candidate model of method auto: "
-                    + e.getMessage(), e);
-        }
+        return drift;
     }
 }
