@@ -81,15 +81,7 @@ public final class GraphAugmenter {
                 }
             }
             if (keep[k]) {
-                needed.addAll(n.getInputList());
-                for (OnnxMl.AttributeProto a : n.getAttributeList()) {
-                    if (a.hasG()) {
-                        subgraphReads(a.getG(), needed);
-                    }
-                    for (OnnxMl.GraphProto sub : a.getGraphsList()) {
-                        subgraphReads(sub, needed);
-                    }
-                }
+                reads(n, needed);
             }
         }
         OnnxMl.GraphProto.Builder g = graph.toBuilder().clearNode().clearOutput().clearInitializer().clearInput();
@@ -123,17 +115,22 @@ public final class GraphAugmenter {
         return model.toBuilder().setGraph(g).build();
     }
 
+    /** Adds what node {@code n} reads to {@code needed}: its inputs and everything its subgraphs' nodes read. */
+    private static void reads(OnnxMl.NodeProto n, Set<String> needed) {
+        needed.addAll(n.getInputList());
+        for (OnnxMl.AttributeProto a : n.getAttributeList()) {
+            if (a.hasG()) {
+                subgraphReads(a.getG(), needed);
+            }
+            for (OnnxMl.GraphProto sub : a.getGraphsList()) {
+                subgraphReads(sub, needed);
+            }
+        }
+    }
+
     private static void subgraphReads(OnnxMl.GraphProto g, Set<String> needed) {
         for (OnnxMl.NodeProto n : g.getNodeList()) {
-            needed.addAll(n.getInputList());
-            for (OnnxMl.AttributeProto a : n.getAttributeList()) {
-                if (a.hasG()) {
-                    subgraphReads(a.getG(), needed);
-                }
-                for (OnnxMl.GraphProto sub : a.getGraphsList()) {
-                    subgraphReads(sub, needed);
-                }
-            }
+            reads(n, needed);
         }
     }
 
