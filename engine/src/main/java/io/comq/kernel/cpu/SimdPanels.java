@@ -211,6 +211,22 @@ final class SimdPanels {
         return s;
     }
 
+    /**
+     * {@code y[yo ..] += a * x[xo ..]} over {@code n} elements rounded up to whole vectors where {@code x} has them:
+     * the caller gives {@code y} room for {@code V - 1} more elements and ignores them.
+     */
+    static void axpyWhole(float a, float[] x, int xo, float[] y, int yo, int n) {
+        int whole = Math.min((n + V - 1) / V * V, (x.length - xo) / V * V);
+        FloatVector s = FloatVector.broadcast(F, a);
+        int t = 0;
+        for (; t < whole; t += V) {
+            FloatVector.fromArray(F, x, xo + t).fma(s, FloatVector.fromArray(F, y, yo + t)).intoArray(y, yo + t);
+        }
+        for (; t < n; t++) {
+            y[yo + t] += a * x[xo + t];
+        }
+    }
+
     /** {@code y[yo ..] += a * x[xo ..]} over {@code n} elements. */
     static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
         int t = 0;

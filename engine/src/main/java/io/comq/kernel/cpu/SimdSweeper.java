@@ -3,6 +3,11 @@ package io.comq.kernel.cpu;
 import io.comq.kernel.Layout;
 import io.comq.kernel.SweepState;
 import io.comq.quant.TieRule;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * One COMQ sweep with lazy block updates. One instance per sweep call, shared by the call's worker threads, each of
@@ -23,6 +28,8 @@ import io.comq.quant.TieRule;
  */
 final class SimdSweeper {
 
+    private static final VectorSpecies<Float> F = SimdPanels.F;
+    private static final int V = SimdPanels.V;
     private final int block;
     private final SimdTiling tiling;
     private final Layout layout;
@@ -71,29 +78,75 @@ final class SimdSweeper {
      */
     long sweep(int[] order, int j0, int j1) {
         int in = layout.in();
-        if (order == null) {
-            return sweepRange(null, j0, j1, 0, in);
-        }
-        int chunk = Math.min(j1 - j0, tiling.chunkChannels(in));
-        if (tiling.chunkFromStart(in)) {
-            return chunked(order, j0, j1, chunk, 0);
-        }
         int first = Math.min(block, in);
-        long changed = sweepRange(order, j0, j1, 0, first);
+        boolean chunks = order != null && tiling.chunkFromStart(in);
+        long changed = chunks ? chunked(order, j0, j1, 0, first) : sweepRange(order, j0, j1, 0, first);
         if (first == in) {
             return changed;
         }
-        if (tiling.chunkAfter(changed, j1 - j0, block)) {
-            return changed + chunked(order, j0, j1, chunk, first);
+        if (tiling.eagerAfter(changed, j1 - j0, block)) {
+            return changed + sweepEager(order, j0, j1, first);
         }
-        return changed + sweepRange(order, j0, j1, first, in);
+        return changed + (chunks ? chunked(order, j0, j1, first, in) : sweepRange(order, j0, j1, first, in));
     }
 
-    /** {@link #sweepRange} over steps {@code [kStart, in)}, chunk of channels by chunk. */
-    private long chunked(int[] order, int j0, int j1, int chunk, int kStart) {
+    /** {@link #sweepRange} over steps {@code [kStart, kEnd)}, chunk of channels by chunk. */
+    private long chunked(int[] order, int j0, int j1, int kStart, int kEnd) {
+        int chunk = Math.min(j1 - j0, tiling.chunkChannels(layout.in()));
         long changed = 0;
         for (int c0 = j0; c0 < j1; c0 += chunk) {
-            changed += sweepRange(order, c0, Math.min(j1, c0 + chunk), kStart, layout.in());
+            changed += sweepRange(order, c0, Math.min(j1, c0 + chunk), kStart, kEnd);
+        }
+        return changed;
+    }
+
+    /**
+     * Sweeps channels {@code [j0, j1)} over the visiting steps {@code [kStart, in)} one channel at a time, adding each
+     * change to the channel's whole gradient row at once ({@code G_j += d * H[i, :]}, one streamed row of {@code H}):
+     * for sweeps where few coordinates change, this skips the blocks' passes over {@code G}. In cyclic order the
+     * visits are tried {@code V} at a time.
+     */
+    private long sweepEager(int[] order, int j0, int j1, int kStart) {
+        int in = layout.in();
+        int rpg = layout.rowsPerGroup();
+        boolean lanes = order == null && tie == TieRule.HALF_EVEN;
+        float[] dv = new float[V];
+        long changed = 0;
+        for (int j = j0; j < j1; j++) {
+            int jo = layout.at(j, 0);
+            int gi = layout.grid(j, 0);
+            int k = kStart;
+            while (k < in) {
+                int i = order == null ? k : order[jo + k];
+                if (rpg != in) {
+                    gi = layout.grid(j, i);
+                }
+                float sc = scale[gi];
+                float d;
+                if (lanes && k + V <= in && (i / rpg) == ((i + V - 1) / rpg)) {
+                    int first = firstChangeLane(jo + i, G, jo + i, i, sc, lo[gi], hi[gi], dv, 0);
+                    if (first == V) {
+                        k += V;
+                        continue;
+                    }
+                    i += first;
+                    k += first;
+                    d = dv[first];
+                } else {
+                    float hii = diag[i];
+                    float qij = Q[jo + i];
+                    float target = hii == 0f ? W[jo + i] : qij + G[jo + i] / hii;
+                    int z = clip(tie.round(target / sc), lo[gi], hi[gi]);
+                    Z[jo + i] = z;
+                    d = qij - sc * z;
+                }
+                if (d != 0f) {
+                    Q[jo + i] = sc * Z[jo + i];
+                    SimdPanels.axpy(d, H, layout.h(i, 0), G, jo, in);
+                    changed++;
+                }
+                k++;
+            }
         }
         return changed;
     }
@@ -113,12 +166,15 @@ final class SimdSweeper {
         int[] recIdx = new int[share * block];
         float[] recD = new float[share * block];
         int[] recN = new int[share];
+        float[] gb = new float[block + V];
         long changed = 0;
         float touched = 0f;
         for (int k0 = kStart; k0 < kEnd; k0 += block) {
             int nb = Math.min(block, in - k0);
             for (int j = j0; j < j1; j++) {
-                int n = visit(order, j, (j - j0) * block, k0, nb, dense, recIdx, recD);
+                int n = cyclic
+                        ? visitCyclic(j, (j - j0) * block, k0, nb, gb, dense, recIdx, recD)
+                        : visitAny(order, j, (j - j0) * block, k0, nb, recIdx, recD);
                 recN[j - j0] = n;
                 changed += n;
             }
@@ -134,29 +190,25 @@ final class SimdSweeper {
     }
 
     /**
-     * Phase 1: the block's steps for channel j; records the changed coordinates. Returns how many changed. In cyclic
-     * order the correction is a dense dot over the block's earlier steps while many changed, else a sparse sum.
+     * Phase 1 in any order: the block's steps for channel j, visiting {@code i = order[k0 + b]}; the correction of
+     * step {@code b} is a sparse sum over the block's earlier changes, scattered over row {@code i} of {@code H}.
+     * Records the changed coordinates and returns how many changed.
      */
-    private int visit(int[] order, int j, int base, int k0, int nb, float[] dense, int[] recIdx, float[] recD) {
+    private int visitAny(int[] order, int j, int base, int k0, int nb, int[] recIdx, float[] recD) {
         int in = layout.in();
         int jo = layout.at(j, 0);
-        int rpg = layout.rowsPerGroup();
-        boolean perChannel = rpg == in;
+        boolean perChannel = layout.rowsPerGroup() == in;
         int g0 = layout.grid(j, 0);
         float sc = scale[g0];
         int zlo = lo[g0];
         int zhi = hi[g0];
         int n = 0;
         for (int b = 0; b < nb; b++) {
-            int i = order == null ? k0 + b : order[jo + k0 + b];
+            int i = order[jo + k0 + b];
             int row = layout.h(i, 0);
             float g = G[jo + i];
-            if (dense != null && 4 * n > b) {
-                g += SimdPanels.dot(H, row + k0, dense, base, b);
-            } else {
-                for (int t = 0; t < n; t++) {
-                    g += H[row + recIdx[base + t]] * recD[base + t];
-                }
+            for (int t = 0; t < n; t++) {
+                g += H[row + recIdx[base + t]] * recD[base + t];
             }
             if (!perChannel) {
                 int gi = layout.grid(j, i);
@@ -171,9 +223,6 @@ final class SimdSweeper {
             float q = sc * z;
             Z[jo + i] = z;
             float d = qij - q;
-            if (dense != null) {
-                dense[base + b] = d;
-            }
             if (d != 0f) {
                 Q[jo + i] = q;
                 recIdx[base + n] = i;
@@ -182,6 +231,86 @@ final class SimdSweeper {
             }
         }
         return n;
+    }
+
+    /** {@code 1.5 * 2^23}: adding and subtracting it rounds a float below {@code 2^22} to the nearest even integer. */
+    private static final float RINT = 12582912f;
+    private static final int RINT_BITS = Float.floatToRawIntBits(RINT);
+
+    /**
+     * Phase 1 in cyclic order: the block's steps for channel j, visiting {@code i = k0 + b}. The block's gradients are
+     * copied to {@code gb} and corrected eagerly: a change {@code d} at step {@code b'} adds {@code d * H[i', k0 + b]}
+     * to every later {@code gb[b]}, a contiguous piece of row {@code i'}. Steps are tried {@code V} at a time
+     * (per-channel or one group's grid, half-even ties): up to the first lane that changes, the lanes need nothing
+     * from each other. Returns how many changed.
+     */
+    private int visitCyclic(int j, int base, int k0, int nb, float[] gb, float[] dense, int[] recIdx, float[] recD) {
+        int jo = layout.at(j, 0);
+        int rpg = layout.rowsPerGroup();
+        boolean lanes = tie == TieRule.HALF_EVEN;
+        System.arraycopy(G, jo + k0, gb, 0, nb);
+        int n = 0;
+        int b = 0;
+        while (b < nb) {
+            int i = k0 + b;
+            int gi = layout.grid(j, i);
+            float sc = scale[gi];
+            int zlo = lo[gi];
+            int zhi = hi[gi];
+            int first;
+            if (lanes && b + V <= nb && 4 * n <= b && (i / rpg) == ((i + V - 1) / rpg)) {
+                first = firstChangeLane(jo + i, gb, b, i, sc, zlo, zhi, dense, base + b);
+                if (first == V) {
+                    b += V;
+                    continue;
+                }
+            } else {
+                first = 0;
+                float hii = diag[i];
+                float qij = Q[jo + i];
+                float target = hii == 0f ? W[jo + i] : qij + gb[b] / hii;
+                int z = clip(tie.round(target / sc), zlo, zhi);
+                Z[jo + i] = z;
+                dense[base + b] = qij - sc * z;
+            }
+            // the first changed lane: keep its value, record it, correct the later steps of the block
+            int bc = b + first;
+            int ic = k0 + bc;
+            float d = dense[base + bc];
+            if (d != 0f) {
+                Q[jo + ic] = sc * Z[jo + ic];
+                recIdx[base + n] = ic;
+                recD[base + n] = d;
+                n++;
+                SimdPanels.axpyWhole(d, H, layout.h(ic, k0 + bc + 1), gb, bc + 1, nb - bc - 1);
+            }
+            b = bc + 1;
+        }
+        return n;
+    }
+
+    /**
+     * {@code V} steps {@code b .. b+V} of one channel's cyclic block as vectors: writes their codes to {@code Z} and
+     * {@code d = Q_old - q} to {@code dense}, and returns the first lane whose {@code d != 0} ({@code V} if none).
+     * Lanes after it used gradients that the change makes stale; the caller visits them again.
+     */
+    private int firstChangeLane(int at, float[] gArr, int gOff, int i, float sc, int zlo, int zhi, float[] dense,
+                                int dOff) {
+        FloatVector g = FloatVector.fromArray(F, gArr, gOff);
+        FloatVector hii = FloatVector.fromArray(F, diag, i);
+        FloatVector qij = FloatVector.fromArray(F, Q, at);
+        // target = Q + g / H_ii, or W where H_ii = 0
+        FloatVector target = qij.add(g.div(hii)).blend(FloatVector.fromArray(F, W, at), hii.eq(0f));
+        // z = clip(rint(target / scale), lo, hi)
+        FloatVector x = target.div(sc).max((float) zlo).min((float) zhi);
+        FloatVector shifted = x.add(RINT);
+        FloatVector z = shifted.sub(RINT);
+        // the integer sits in the low mantissa bits of x + RINT
+        ((IntVector) shifted.reinterpretAsInts()).sub(RINT_BITS).intoArray(Z, at);
+        FloatVector d = qij.sub(z.mul(sc));
+        d.intoArray(dense, dOff);
+        VectorMask<Float> changed = d.compare(VectorOperators.NE, 0f);
+        return changed.anyTrue() ? changed.firstTrue() : V;
     }
 
     static int clip(float x, int lo, int hi) {

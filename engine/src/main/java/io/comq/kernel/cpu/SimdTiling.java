@@ -1,26 +1,29 @@
 package io.comq.kernel.cpu;
 
 /**
- * How an any-order (greedy) sweep groups a thread's channels into chunks that are swept one after the other, so that
- * the per-channel state the visits read at random positions ({@code G}, {@code Q}, {@code W}, {@code Z}: 16 bytes per
- * input) stays in the core's cache instead of missing on every visit.
+ * How a sweep is cut into pieces so that what it reads stays in cache.
  *
- * <p>Chunking costs one more pass over {@code H} per chunk and block when a block's deferred update goes through
- * the packed panels, so: when {@code H} is small enough to stay in the shared cache ({@code 4 in^2 <= smallH}), chunks
- * are used from the start; otherwise the first block runs over the whole share, and the rest is chunked only if that
- * block changed at most one coordinate in eight (a later sweep, where each change is one streamed row of {@code H}
- * anyway).
+ * <p>Chunks: an any-order (greedy) sweep groups a thread's channels into chunks that are swept one after the other, so
+ * that the per-channel state the visits read at random positions ({@code G}, {@code Q}, {@code W}, {@code Z}: 16
+ * bytes per input) stays in the core's cache instead of missing on every visit. Chunking costs one more pass over
+ * {@code H} per chunk and block when a block's deferred update goes through the packed panels, so chunks are used
+ * only when {@code H} is small enough to stay in the shared cache ({@code 4 in^2 <= smallH}).
+ *
+ * <p>Eager finish: in either order, when a sweep's first block changed at most one coordinate in eight (a later sweep),
+ * the rest of the sweep runs one channel at a time and adds each change to the channel's gradient at once, skipping the
+ * blocks' passes over {@code G} and the in-block corrections.
  *
  * @param chunkBytes state bytes per chunk ({@code 16 * in} per channel); at least 4 channels per chunk
- * @param smallH     bytes of float32 {@code H} up to which chunks are used from the first block
+ * @param smallH     bytes of float32 {@code H} up to which chunks are used
+ * @param eager      whether sparse sweeps finish eagerly
  */
-record SimdTiling(long chunkBytes, long smallH) {
+record SimdTiling(long chunkBytes, long smallH, boolean eager) {
 
-    /** Half of a 1 MiB L2 for the chunk's state; {@code H} up to 8 MiB (a quarter of a 32 MiB L3). */
-    static final SimdTiling DEFAULT = new SimdTiling(512L << 10, 8L << 20);
+    /** Half of a 1 MiB L2 for the chunk's state; {@code H} up to 8 MiB (a quarter of a 32 MiB L3); eager finish. */
+    static final SimdTiling DEFAULT = new SimdTiling(512L << 10, 8L << 20, true);
 
-    /** No chunks: every block over the thread's whole share of channels. */
-    static final SimdTiling UNTILED = new SimdTiling(Long.MAX_VALUE, 0);
+    /** No chunks, no eager finish: every block over the thread's whole share of channels. */
+    static final SimdTiling UNTILED = new SimdTiling(Long.MAX_VALUE, 0, false);
 
     SimdTiling {
         if (chunkBytes < 0 || smallH < 0) {
@@ -33,13 +36,13 @@ record SimdTiling(long chunkBytes, long smallH) {
         return (int) Math.max(4, Math.min(Integer.MAX_VALUE, chunkBytes / (16L * in)));
     }
 
-    /** Whether chunks are used from the first block. */
+    /** Whether an any-order sweep is chunked. */
     boolean chunkFromStart(int in) {
         return 4L * in * in <= smallH;
     }
 
-    /** Whether the rest of the sweep is chunked after a first block over {@code channels} changed {@code changed}. */
-    boolean chunkAfter(long changed, int channels, int block) {
-        return changed * 8 <= (long) channels * block;
+    /** Whether the rest of the sweep runs eagerly after a first block over {@code channels} changed {@code changed}. */
+    boolean eagerAfter(long changed, int channels, int block) {
+        return eager && changed * 8 <= (long) channels * block;
     }
 }
