@@ -18,13 +18,18 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  *   G_ij = G_ij(block start) + sum_{b' &lt; b} H[i, S_j[b']] * d_{b'j}          (i = S_j[b])
  * </pre>
- * a short dot over the earlier visits of the block whose value changed ({@code d = Q_old - q != 0}). At the block's
- * end the deferred update {@code G_j += sum_b d_bj H[S_j[b], :]} is applied for every channel of the share, column
- * panel by column panel ({@link SimdPanels}), so that the touched rows of {@code H} stay in cache across channels.
- * In cyclic order {@code S_j} is the same for all channels and the update is a GEMM over four channels at a time.
- * In any order a thread's channels can be swept in chunks that fit in its cache ({@link SimdTiling}): channels are
- * independent, so each chunk runs all its blocks before the next chunk starts. The result equals the step-by-step
- * sweep up to float rounding.
+ * a correction from the earlier visits of the block whose value changed ({@code d = Q_old - q != 0}): in any order a
+ * short sum over entries of {@code H} scattered along row {@code i}; in cyclic order a contiguous piece of row
+ * {@code S_j[b']} added to the block's later gradients as soon as step {@code b'} changes, which lets unchanged steps
+ * be tried {@code V} at a time. At the block's end the deferred update {@code G_j += sum_b d_bj H[S_j[b], :]} is
+ * applied for every channel of the share, column panel by column panel ({@link SimdPanels}), so that the touched rows
+ * of {@code H} stay in cache across channels. In cyclic order {@code S_j} is the same for all channels and the update
+ * is a GEMM over four channels at a time.
+ *
+ * <p>{@link SimdTiling} cuts the work further: in any order a thread's channels can be swept in chunks that fit in its
+ * cache (channels are independent, so each chunk runs its blocks before the next chunk starts), and a sweep whose
+ * first block changed few coordinates finishes channel by channel without blocks ({@link #sweepEager}). The result
+ * equals the step-by-step sweep up to float rounding.
  */
 final class SimdSweeper {
 
