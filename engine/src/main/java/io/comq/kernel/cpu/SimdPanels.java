@@ -227,6 +227,39 @@ final class SimdPanels {
         }
     }
 
+    /**
+     * {@code G[g + c] += sum_{t < n} d[t] * H[rows[t] + c]} for {@code c < len}: up to four rows of {@code H} in one
+     * pass over {@code G} ({@code rows} are offsets of row starts).
+     */
+    static void addRows(float[] H, int[] rows, float[] d, int n, float[] G, int g, int len) {
+        if (n == 4) {
+            int r0 = rows[0];
+            int r1 = rows[1];
+            int r2 = rows[2];
+            int r3 = rows[3];
+            FloatVector s0 = FloatVector.broadcast(F, d[0]);
+            FloatVector s1 = FloatVector.broadcast(F, d[1]);
+            FloatVector s2 = FloatVector.broadcast(F, d[2]);
+            FloatVector s3 = FloatVector.broadcast(F, d[3]);
+            int c = 0;
+            for (; c + V <= len; c += V) {
+                FloatVector a = FloatVector.fromArray(F, G, g + c);
+                a = FloatVector.fromArray(F, H, r0 + c).fma(s0, a);
+                a = FloatVector.fromArray(F, H, r1 + c).fma(s1, a);
+                a = FloatVector.fromArray(F, H, r2 + c).fma(s2, a);
+                a = FloatVector.fromArray(F, H, r3 + c).fma(s3, a);
+                a.intoArray(G, g + c);
+            }
+            for (; c < len; c++) {
+                G[g + c] += d[0] * H[r0 + c] + d[1] * H[r1 + c] + d[2] * H[r2 + c] + d[3] * H[r3 + c];
+            }
+            return;
+        }
+        for (int t = 0; t < n; t++) {
+            axpy(d[t], H, rows[t], G, g, len);
+        }
+    }
+
     /** {@code y[yo ..] += a * x[xo ..]} over {@code n} elements. */
     static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
         int t = 0;

@@ -26,15 +26,18 @@ import jdk.incubator.vector.VectorSpecies;
  * of {@code H} stay in cache across channels. In cyclic order {@code S_j} is the same for all channels and the update
  * is a GEMM over four channels at a time.
  *
- * <p>{@link SimdTiling} cuts the work further: in any order a thread's channels can be swept in chunks that fit in its
- * cache (channels are independent, so each chunk runs its blocks before the next chunk starts), and a sweep whose
- * first block changed few coordinates finishes channel by channel without blocks ({@link #sweepEager}). The result
- * equals the step-by-step sweep up to float rounding.
+ * <p>Blocks pay for their cross-channel reuse of {@code H} with scattered reads and passes over {@code G}. Where that
+ * does not pay, as {@link SimdTiling} decides, a sweep runs eagerly, one channel at a time with its gradient row in
+ * the core's cache: an any-order sweep while {@code H} fits in the shared cache ({@link #eagerAny}), and any sweep
+ * whose first block changed few coordinates ({@link #eagerCyclic}, {@link #eagerAny}). The result equals the
+ * step-by-step sweep up to float rounding.
  */
 final class SimdSweeper {
 
     private static final VectorSpecies<Float> F = SimdPanels.F;
     private static final int V = SimdPanels.V;
+    /** Changes an eager any-order sweep batches before adding them to {@code G} (4 measured best, against 1 and 8). */
+    private static final int BATCH = 4;
     private final int block;
     private final SimdTiling tiling;
     private final Layout layout;
@@ -76,66 +79,56 @@ final class SimdSweeper {
     }
 
     /**
-     * Sweeps channels {@code [j0, j1)} in {@code order} (null: cyclic). In any order the channels may be swept in
-     * chunks ({@link SimdTiling}).
+     * Sweeps channels {@code [j0, j1)} in {@code order} (null: cyclic), in blocks or eagerly as {@link SimdTiling}
+     * says.
      *
      * @return coordinates whose value changed
      */
     long sweep(int[] order, int j0, int j1) {
         int in = layout.in();
+        if (order != null && tiling.eagerFromStart(in)) {
+            return eagerAny(order, j0, j1, 0);
+        }
         int first = Math.min(block, in);
-        boolean chunks = order != null && tiling.chunkFromStart(in);
-        long changed = chunks ? chunked(order, j0, j1, 0, first) : sweepRange(order, j0, j1, 0, first);
+        long changed = sweepRange(order, j0, j1, 0, first);
         if (first == in) {
             return changed;
         }
         if (tiling.eagerAfter(changed, j1 - j0, block)) {
-            return changed + sweepEager(order, j0, j1, first);
+            return changed + (order == null ? eagerCyclic(j0, j1, first) : eagerAny(order, j0, j1, first));
         }
-        return changed + (chunks ? chunked(order, j0, j1, first, in) : sweepRange(order, j0, j1, first, in));
-    }
-
-    /** {@link #sweepRange} over steps {@code [kStart, kEnd)}, chunk of channels by chunk. */
-    private long chunked(int[] order, int j0, int j1, int kStart, int kEnd) {
-        int chunk = Math.min(j1 - j0, tiling.chunkChannels(layout.in()));
-        long changed = 0;
-        for (int c0 = j0; c0 < j1; c0 += chunk) {
-            changed += sweepRange(order, c0, Math.min(j1, c0 + chunk), kStart, kEnd);
-        }
-        return changed;
+        return changed + sweepRange(order, j0, j1, first, in);
     }
 
     /**
-     * Sweeps channels {@code [j0, j1)} over the visiting steps {@code [kStart, in)} one channel at a time, adding each
-     * change to the channel's whole gradient row at once ({@code G_j += d * H[i, :]}, one streamed row of {@code H}):
-     * for sweeps where few coordinates change, this skips the blocks' passes over {@code G}. In cyclic order the
+     * Cyclic order, eagerly: sweeps channels {@code [j0, j1)} over the steps {@code [kStart, in)} one channel at a
+     * time, adding each change to the channel's whole gradient row at once ({@code G_j += d * H[i, :]}, one streamed
+     * row of {@code H}). For sweeps where few coordinates change, this skips the blocks' passes over {@code G}; the
      * visits are tried {@code V} at a time.
      */
-    private long sweepEager(int[] order, int j0, int j1, int kStart) {
+    private long eagerCyclic(int j0, int j1, int kStart) {
         int in = layout.in();
         int rpg = layout.rowsPerGroup();
-        boolean lanes = order == null && tie == TieRule.HALF_EVEN;
+        boolean lanes = tie == TieRule.HALF_EVEN;
         float[] dv = new float[V];
         long changed = 0;
         for (int j = j0; j < j1; j++) {
             int jo = layout.at(j, 0);
             int gi = layout.grid(j, 0);
-            int k = kStart;
-            while (k < in) {
-                int i = order == null ? k : order[jo + k];
+            int i = kStart;
+            while (i < in) {
                 if (rpg != in) {
                     gi = layout.grid(j, i);
                 }
                 float sc = scale[gi];
                 float d;
-                if (lanes && k + V <= in && (i / rpg) == ((i + V - 1) / rpg)) {
+                if (lanes && i + V <= in && (i / rpg) == ((i + V - 1) / rpg)) {
                     int first = firstChangeLane(jo + i, G, jo + i, i, sc, lo[gi], hi[gi], dv, 0);
                     if (first == V) {
-                        k += V;
+                        i += V;
                         continue;
                     }
                     i += first;
-                    k += first;
                     d = dv[first];
                 } else {
                     float hii = diag[i];
@@ -150,8 +143,60 @@ final class SimdSweeper {
                     SimdPanels.axpy(d, H, layout.h(i, 0), G, jo, in);
                     changed++;
                 }
-                k++;
+                i++;
             }
+        }
+        return changed;
+    }
+
+    /**
+     * Any order, eagerly: sweeps channels {@code [j0, j1)} over the steps {@code [kStart, in)} one channel at a time.
+     * Changes wait in a batch of {@link #BATCH}: a visit corrects its gradient by the batch's entries of row {@code i},
+     * and a full batch is added to the channel's gradient row in one pass ({@link SimdPanels#addRows}), so each changed
+     * row of {@code H} is streamed once and {@code G_j} is read and written once per batch. Unlike a block, nothing
+     * reads {@code H} at scattered places beyond the batch; this wins while {@code H} stays in the shared cache.
+     */
+    private long eagerAny(int[] order, int j0, int j1, int kStart) {
+        int in = layout.in();
+        boolean perChannel = layout.rowsPerGroup() == in;
+        int[] rows = new int[BATCH];
+        float[] ds = new float[BATCH];
+        long changed = 0;
+        for (int j = j0; j < j1; j++) {
+            int jo = layout.at(j, 0);
+            int gi = layout.grid(j, 0);
+            int m = 0;
+            for (int k = kStart; k < in; k++) {
+                int i = order[jo + k];
+                if (!perChannel) {
+                    gi = layout.grid(j, i);
+                }
+                // G_ij + sum over the batch of H[i_t, i] * d_t
+                float g = G[jo + i];
+                for (int t = 0; t < m; t++) {
+                    g += H[rows[t] + i] * ds[t];
+                }
+                float sc = scale[gi];
+                float hii = diag[i];
+                float qij = Q[jo + i];
+                float target = hii == 0f ? W[jo + i] : qij + g / hii;
+                int z = clip(tie.round(target / sc), lo[gi], hi[gi]);
+                Z[jo + i] = z;
+                float q = sc * z;
+                float d = qij - q;
+                if (d != 0f) {
+                    Q[jo + i] = q;
+                    rows[m] = layout.h(i, 0);
+                    ds[m] = d;
+                    m++;
+                    changed++;
+                    if (m == BATCH) {
+                        SimdPanels.addRows(H, rows, ds, m, G, jo, in);
+                        m = 0;
+                    }
+                }
+            }
+            SimdPanels.addRows(H, rows, ds, m, G, jo, in);
         }
         return changed;
     }

@@ -7,7 +7,7 @@ import io.comq.quant.TieRule;
 
 /**
  * Scratch timing harness for the SIMD sweep (not a test): {@code java -cp ... io.comq.kernel.cpu.SweepTiming
- * 4096x4096 greedy|cyclic [block] [reps]} ({@code -Dtiming.untiled=true}: no channel chunks). Prints the
+ * 4096x4096 greedy|cyclic [block] [reps]} ({@code -Dtiming.blocked=true}: blocks throughout). Prints the
  * wall and process CPU seconds of each of three sweeps from init fp and the nominal GMAC/s.
  */
 public final class SweepTiming {
@@ -43,8 +43,8 @@ public final class SweepTiming {
             lo[j] = -8;
             hi[j] = 7;
         }
-        SimdTiling tiling = Boolean.getBoolean("timing.untiled")
-                ? SimdTiling.UNTILED : SimdTiling.DEFAULT;
+        SimdTiling tiling = Boolean.getBoolean("timing.blocked")
+                ? SimdTiling.BLOCKED : SimdTiling.DEFAULT;
         try (SimdKernel k = new SimdKernel(2, block, tiling)) {
             for (int rep = 0; rep < reps; rep++) {
                 SweepState.F32 s = new SweepState.F32(l, TieRule.HALF_EVEN, layer.H(), w, w.clone(), new int[w.length],
