@@ -16,8 +16,9 @@ import java.util.Locale;
  * @param block      sweep block size of the SIMD kernel, 0 for its default
  * @param sgemmSize  side of the square ND4J sgemm measured as the reference throughput
  * @param seed       seed of the synthetic layers
- * @param repeats    runs of each method on each layer; the fastest is reported (as for the sgemm reference), the
- *                   peak heap is the largest of all runs
+ * @param repeats    runs of each method on each layer, at least; short runs repeat until they took a second (at most
+ *                   20 runs). The fastest is reported (as for the sgemm reference), the peak heap is the largest of
+ *                   all runs
  * @param device     accelerator device for the {@code tornadovm} backend ({@link io.comq.kernel.KernelOptions#device()}),
  *                   empty for the default
  */

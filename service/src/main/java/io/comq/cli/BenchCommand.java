@@ -74,7 +74,8 @@ public final class BenchCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--repeats", defaultValue = "3",
-            description = "Runs of each method on each layer; the fastest is reported, like the sgemm reference.")
+            description = "Runs of each method on each layer, at least: short runs repeat until they took a second "
+                    + "(at most 20). The fastest is reported, like the sgemm reference.")
     int repeats;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
