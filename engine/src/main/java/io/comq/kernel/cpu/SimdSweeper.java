@@ -131,10 +131,8 @@ final class SimdSweeper {
                     i += first;
                     d = dv[first];
                 } else {
-                    float hii = diag[i];
                     float qij = Q[jo + i];
-                    float target = hii == 0f ? W[jo + i] : qij + G[jo + i] / hii;
-                    int z = clip(tie.round(target / sc), lo[gi], hi[gi]);
+                    int z = code(i, jo + i, qij, G[jo + i], sc, lo[gi], hi[gi]);
                     Z[jo + i] = z;
                     d = qij - sc * z;
                 }
@@ -177,10 +175,8 @@ final class SimdSweeper {
                     g += H[rows[t] + i] * ds[t];
                 }
                 float sc = scale[gi];
-                float hii = diag[i];
                 float qij = Q[jo + i];
-                float target = hii == 0f ? W[jo + i] : qij + g / hii;
-                int z = clip(tie.round(target / sc), lo[gi], hi[gi]);
+                int z = code(i, jo + i, qij, g, sc, lo[gi], hi[gi]);
                 Z[jo + i] = z;
                 float q = sc * z;
                 float d = qij - q;
@@ -266,10 +262,8 @@ final class SimdSweeper {
                 zlo = lo[gi];
                 zhi = hi[gi];
             }
-            float hii = diag[i];
             float qij = Q[jo + i];
-            float target = hii == 0f ? W[jo + i] : qij + g / hii;
-            int z = clip(tie.round(target / sc), zlo, zhi);
+            int z = code(i, jo + i, qij, g, sc, zlo, zhi);
             float q = sc * z;
             Z[jo + i] = z;
             float d = qij - q;
@@ -316,10 +310,8 @@ final class SimdSweeper {
                 }
             } else {
                 first = 0;
-                float hii = diag[i];
                 float qij = Q[jo + i];
-                float target = hii == 0f ? W[jo + i] : qij + gb[b] / hii;
-                int z = clip(tie.round(target / sc), zlo, zhi);
+                int z = code(i, jo + i, qij, gb[b], sc, zlo, zhi);
                 Z[jo + i] = z;
                 dense[base + b] = qij - sc * z;
             }
@@ -361,6 +353,16 @@ final class SimdSweeper {
         d.intoArray(dense, dOff);
         VectorMask<Float> changed = d.compare(VectorOperators.NE, 0f);
         return changed.anyTrue() ? changed.firstTrue() : V;
+    }
+
+    /**
+     * The visit's code, scalar: {@code z = clip(round((Q_ij + G_ij / H_ii) / scale), lo, hi)}; a dead input
+     * ({@code H_ii = 0}) rounds its own weight {@code W_ij}, read at {@code at}.
+     */
+    private int code(int i, int at, float qij, float g, float sc, int zlo, int zhi) {
+        float hii = diag[i];
+        float target = hii == 0f ? W[at] : qij + g / hii;
+        return clip(tie.round(target / sc), zlo, zhi);
     }
 
     static int clip(float x, int lo, int hi) {
