@@ -32,7 +32,7 @@ public final class SimdKernel implements QuantKernel {
         this(threads, block, SimdTiling.DEFAULT);
     }
 
-    /** With an explicit channel tiling of the any-order sweep (tests force each path with it). */
+    /** With an explicit choice of when sweeps run in blocks and when eagerly (tests force each path with it). */
     SimdKernel(int threads, int block, SimdTiling tiling) {
         if (threads < 1) {
             throw new InvalidConfigException("threads must be positive, got " + threads);

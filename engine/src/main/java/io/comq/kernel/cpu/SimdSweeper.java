@@ -108,7 +108,7 @@ final class SimdSweeper {
      */
     private long eagerCyclic(int j0, int j1, int kStart) {
         int in = layout.in();
-        int rpg = layout.rowsPerGroup();
+        boolean perChannel = layout.rowsPerGroup() == in;
         boolean lanes = tie == TieRule.HALF_EVEN;
         float[] dv = new float[V];
         long changed = 0;
@@ -117,12 +117,12 @@ final class SimdSweeper {
             int gi = layout.grid(j, 0);
             int i = kStart;
             while (i < in) {
-                if (rpg != in) {
+                if (!perChannel) {
                     gi = layout.grid(j, i);
                 }
                 float sc = scale[gi];
                 float d;
-                if (lanes && i + V <= in && (i / rpg) == ((i + V - 1) / rpg)) {
+                if (lanes && i + V <= in && oneGrid(i)) {
                     int first = firstChangeLane(jo + i, G, jo + i, i, sc, lo[gi], hi[gi], dv, 0);
                     if (first == V) {
                         i += V;
@@ -290,19 +290,22 @@ final class SimdSweeper {
      */
     private int visitCyclic(int j, int base, int k0, int nb, float[] gb, float[] dense, int[] recIdx, float[] recD) {
         int jo = layout.at(j, 0);
-        int rpg = layout.rowsPerGroup();
+        boolean perChannel = layout.rowsPerGroup() == layout.in();
         boolean lanes = tie == TieRule.HALF_EVEN;
         System.arraycopy(G, jo + k0, gb, 0, nb);
+        int gi = layout.grid(j, k0);
         int n = 0;
         int b = 0;
         while (b < nb) {
             int i = k0 + b;
-            int gi = layout.grid(j, i);
+            if (!perChannel) {
+                gi = layout.grid(j, i);
+            }
             float sc = scale[gi];
             int zlo = lo[gi];
             int zhi = hi[gi];
             int first;
-            if (lanes && b + V <= nb && 4 * n <= b && (i / rpg) == ((i + V - 1) / rpg)) {
+            if (lanes && b + V <= nb && 4 * n <= b && oneGrid(i)) {
                 first = firstChangeLane(jo + i, gb, b, i, sc, zlo, zhi, dense, base + b);
                 if (first == V) {
                     b += V;
@@ -329,6 +332,12 @@ final class SimdSweeper {
             b = bc + 1;
         }
         return n;
+    }
+
+    /** Whether the {@code V} cyclic steps from input {@code i} share one grid (per channel, or inside one group). */
+    private boolean oneGrid(int i) {
+        int rpg = layout.rowsPerGroup();
+        return rpg == layout.in() || i / rpg == (i + V - 1) / rpg;
     }
 
     /**
