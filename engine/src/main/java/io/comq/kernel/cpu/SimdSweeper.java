@@ -23,8 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code S_j[b']} added to the block's later gradients as soon as step {@code b'} changes, which lets unchanged steps
  * be tried {@code V} at a time. At the block's end the deferred update {@code G_j += sum_b d_bj H[S_j[b], :]} is
  * applied for every channel of the share, column panel by column panel ({@link SimdPanels}), so that the touched rows
- * of {@code H} stay in cache across channels. In cyclic order {@code S_j} is the same for all channels and the update
- * is a GEMM over four channels at a time.
+ * of {@code H} stay in cache across channels. In cyclic order {@code S_j} is the same for all channels: a block visits
+ * {@code V} channels at once, one per vector lane ({@link #visitCyclicLanes}), and the update is a GEMM over four
+ * channels at a time.
  *
  * <p>Blocks pay for their cross-channel reuse of {@code H} with scattered reads and passes over {@code G}. Where that
  * does not pay, as {@link SimdTiling} decides, a sweep runs eagerly, one channel at a time with its gradient row in
@@ -213,11 +214,18 @@ final class SimdSweeper {
         float[] recD = new float[share * block];
         int[] recN = new int[share];
         float[] gb = new float[block + V];
+        Lanes lanes = cyclic && tiling.lanes() ? new Lanes(block) : null;
         long changed = 0;
         float touched = 0f;
         for (int k0 = kStart; k0 < kEnd; k0 += block) {
             int nb = Math.min(block, in - k0);
-            for (int j = j0; j < j1; j++) {
+            int j = j0;
+            if (cyclic && tiling.lanes()) {
+                for (; j + V <= j1; j += V) {
+                    changed += visitCyclicLanes(j, j - j0, k0, nb, lanes, dense, recIdx, recD, recN);
+                }
+            }
+            for (; j < j1; j++) {
                 int n = cyclic
                         ? visitCyclic(j, (j - j0) * block, k0, nb, gb, dense, recIdx, recD)
                         : visitAny(order, j, (j - j0) * block, k0, nb, recIdx, recD);
@@ -332,6 +340,126 @@ final class SimdSweeper {
             b = bc + 1;
         }
         return n;
+    }
+
+    /** A block's state of {@code V} channels, transposed so that step {@code b}'s values of the channels are a vector. */
+    private static final class Lanes {
+        /** {@code [b * V + l]}: gradient, value, code and change {@code d} of lane {@code l} (channel {@code j + l}). */
+        final float[] g;
+        final float[] q;
+        final int[] z;
+        final float[] d;
+        /** The current group's grid per lane, and scratch for dead inputs and other tie rules. */
+        final float[] sc = new float[V];
+        final float[] lo = new float[V];
+        final float[] hi = new float[V];
+        final float[] x = new float[V];
+        final int[] zi = new int[V];
+
+        Lanes(int block) {
+            g = new float[block * V];
+            q = new float[block * V];
+            z = new int[block * V];
+            d = new float[block * V];
+        }
+    }
+
+    /**
+     * Phase 1 in cyclic order for the {@code V} channels {@code j .. j+V} at once, one channel per vector lane: all of
+     * them visit {@code i = k0 + b} at step {@code b}, so a step is one vector of codes, and its changes {@code d}
+     * correct every later step of the block by {@code g[b'] += H[i, k0 + b'] * d}, a broadcast entry of {@code H}
+     * times the vector of changes. Nothing waits on one channel's chain of visits. Records the changes of channel
+     * {@code c0 + l} (relative to the share) as {@link #visitCyclic} does and returns how many changed.
+     */
+    private long visitCyclicLanes(int j, int c0, int k0, int nb, Lanes s, float[] dense, int[] recIdx, float[] recD,
+                                  int[] recN) {
+        for (int l = 0; l < V; l++) {
+            int jo = layout.at(j + l, k0);
+            for (int b = 0; b < nb; b++) {
+                s.g[b * V + l] = G[jo + b];
+                s.q[b * V + l] = Q[jo + b];
+            }
+        }
+        boolean halfEven = tie == TieRule.HALF_EVEN;
+        int rpg = layout.rowsPerGroup();
+        FloatVector sc = null;
+        FloatVector zlo = null;
+        FloatVector zhi = null;
+        for (int b = 0; b < nb; b++) {
+            int i = k0 + b;
+            if (b == 0 || i % rpg == 0) {
+                for (int l = 0; l < V; l++) {
+                    int gi = layout.grid(j + l, i);
+                    s.sc[l] = scale[gi];
+                    s.lo[l] = lo[gi];
+                    s.hi[l] = hi[gi];
+                }
+                sc = FloatVector.fromArray(F, s.sc, 0);
+                zlo = FloatVector.fromArray(F, s.lo, 0);
+                zhi = FloatVector.fromArray(F, s.hi, 0);
+            }
+            int at = b * V;
+            FloatVector qij = FloatVector.fromArray(F, s.q, at);
+            float hii = diag[i];
+            // target = Q + g / H_ii, or W where H_ii = 0
+            FloatVector target;
+            if (hii != 0f) {
+                target = qij.add(FloatVector.fromArray(F, s.g, at).div(hii));
+            } else {
+                for (int l = 0; l < V; l++) {
+                    s.x[l] = W[layout.at(j + l, i)];
+                }
+                target = FloatVector.fromArray(F, s.x, 0);
+            }
+            // z = clip(round(target / scale), lo, hi)
+            FloatVector z;
+            if (halfEven) {
+                FloatVector shifted = target.div(sc).max(zlo).min(zhi).add(RINT);
+                z = shifted.sub(RINT);
+                ((IntVector) shifted.reinterpretAsInts()).sub(RINT_BITS).intoArray(s.z, at);
+            } else {
+                target.div(sc).intoArray(s.x, 0);
+                for (int l = 0; l < V; l++) {
+                    int zl = clip(tie.round(s.x[l]), (int) s.lo[l], (int) s.hi[l]);
+                    s.z[at + l] = zl;
+                    s.x[l] = zl;
+                }
+                z = FloatVector.fromArray(F, s.x, 0);
+            }
+            FloatVector q = z.mul(sc);
+            FloatVector d = qij.sub(q);
+            d.intoArray(s.d, at);
+            VectorMask<Float> changed = d.compare(VectorOperators.NE, 0f);
+            if (changed.anyTrue()) {
+                qij.blend(q, changed).intoArray(s.q, at);
+                // g[b'] += H[i, k0 + b'] * d for the later steps b' of the block
+                int row = layout.h(i, k0);
+                for (int bb = b + 1; bb < nb; bb++) {
+                    FloatVector.broadcast(F, H[row + bb]).fma(d, FloatVector.fromArray(F, s.g, bb * V))
+                            .intoArray(s.g, bb * V);
+                }
+            }
+        }
+        long total = 0;
+        for (int l = 0; l < V; l++) {
+            int jo = layout.at(j + l, k0);
+            int base = (c0 + l) * block;
+            int n = 0;
+            for (int b = 0; b < nb; b++) {
+                float d = s.d[b * V + l];
+                Z[jo + b] = s.z[b * V + l];
+                Q[jo + b] = s.q[b * V + l];
+                dense[base + b] = d;
+                if (d != 0f) {
+                    recIdx[base + n] = k0 + b;
+                    recD[base + n] = d;
+                    n++;
+                }
+            }
+            recN[c0 + l] = n;
+            total += n;
+        }
+        return total;
     }
 
     /** Whether the {@code V} cyclic steps from input {@code i} share one grid (per channel, or inside one group). */

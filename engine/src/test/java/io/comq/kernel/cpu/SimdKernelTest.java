@@ -37,7 +37,9 @@ class SimdKernelTest {
                 Arguments.of(8L, 48, 13, 48, Grid.SYM_MAXABS, 3, TieRule.HALF_EVEN, 16, 2, false, new int[] {5, 20}),
                 Arguments.of(9L, 256, 64, 256, Grid.SYM_MAXABS, 4, TieRule.HALF_EVEN, 64, 2, true, new int[0]),
                 Arguments.of(10L, 256, 66, 64, Grid.ASYM_MINMAX, 4, TieRule.HALF_EVEN, 48, 2, false, new int[0]),
-                Arguments.of(11L, 80, 20, 80, Grid.SYM_RESTRICTED, 8, TieRule.HALF_EVEN, 1, 2, true, new int[0]));
+                Arguments.of(11L, 80, 20, 80, Grid.SYM_RESTRICTED, 8, TieRule.HALF_EVEN, 1, 2, true, new int[0]),
+                Arguments.of(12L, 48, 40, 48, Grid.SYM_MAXABS, 3, TieRule.HALF_EVEN, 16, 2, false, new int[] {5, 20}),
+                Arguments.of(13L, 64, 36, 16, Grid.ASYM_MINMAX, 3, TieRule.HALF_UP, 32, 1, false, new int[] {0, 33}));
     }
 
     @ParameterizedTest(name = "[{index}] seed {0}: in {1} out {2} group {3} {4} {5}b {6} block {7} threads {8} greedy {9}")

@@ -1,9 +1,11 @@
 package io.comq.kernel.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.comq.kernel.Layout;
 import io.comq.kernel.SweepState;
 import io.comq.quant.Grid;
 import io.comq.quant.TieRule;
@@ -17,7 +19,9 @@ import org.junit.jupiter.api.Test;
  */
 class SimdTilingTest {
 
-    private static final SimdTiling BLOCKS_THEN_EAGER = new SimdTiling(0, true);
+    private static final SimdTiling BLOCKS_THEN_EAGER = new SimdTiling(0, true, true);
+    /** Blocks throughout, cyclic ones one channel at a time. */
+    private static final SimdTiling ONE_CHANNEL = new SimdTiling(0, false, false);
 
     @Test
     void greedyInBlocksThroughoutMatchesTheReference() {
@@ -49,6 +53,69 @@ class SimdTilingTest {
     @Test
     void cyclicEagerWithPerGroupGridsMatchesTheReference() {
         sweepsMatchTheReference(SimdTiling.DEFAULT, 85L, Grid.ASYM_MINMAX, 32, false);
+    }
+
+    @Test
+    void cyclicBlocksInChannelLanesGiveTheCodesOfOneChannelAtATime() {
+        // per-channel grid; groups that change inside a block; a tie rule the lanes round one by one; dead inputs.
+        // 70 channels over 2 threads leave channels outside the lanes in each share.
+        lanesMatchOneChannel(91L, 160, Grid.SYM_MAXABS, 160, TieRule.HALF_EVEN);
+        lanesMatchOneChannel(92L, 160, Grid.ASYM_MINMAX, 16, TieRule.HALF_EVEN);
+        lanesMatchOneChannel(93L, 160, Grid.SYM_MAXABS, 160, TieRule.HALF_AWAY, 3, 40);
+        lanesMatchOneChannel(94L, 96, Grid.ASYM_MINMAX, 48, TieRule.HALF_DOWN, 7);
+    }
+
+    @Test
+    void channelLanesBreakExactTiesByTheTieRule() {
+        // H = 2 I keeps G = 0, so each visit rounds W / scale = k + 1/2 exactly: the tie rule alone decides the code
+        int in = 32;
+        int out = 32;
+        Layout l = new Layout(in, out, in);
+        float[] H = new float[in * in];
+        for (int i = 0; i < in; i++) {
+            H[l.h(i, i)] = 2f;
+        }
+        float[] W = new float[in * out];
+        for (int j = 0; j < out; j++) {
+            for (int i = 0; i < in; i++) {
+                W[l.at(j, i)] = 0.25f * ((i + j) % 7 - 3 + 0.5f);
+            }
+        }
+        float[] scale = new float[out];
+        int[] lo = new int[out];
+        int[] hi = new int[out];
+        java.util.Arrays.fill(scale, 0.25f);
+        java.util.Arrays.fill(lo, -4);
+        java.util.Arrays.fill(hi, 3);
+        for (TieRule tie : TieRule.values()) {
+            SweepState.F32 s = new SweepState.F32(l, tie, H, W, W.clone(), new int[in * out], new float[in * out],
+                    scale, lo, hi);
+            try (SimdKernel kernel = new SimdKernel(1, 32, SimdTiling.BLOCKED)) {
+                kernel.sweep(s, null);
+            }
+            for (int t = 0; t < W.length; t++) {
+                int expected = SimdSweeper.clip(tie.round(W[t] / 0.25f), -4, 3);
+                assertEquals(expected, s.Z()[t], tie + ": code of " + W[t] / 0.25f);
+            }
+        }
+    }
+
+    private static void lanesMatchOneChannel(long seed, int in, Grid grid, int rowsPerGroup, TieRule tie,
+                                             int... dead) {
+        RandomLayer layer = RandomLayer.create(seed, in, 70, rowsPerGroup, grid, 3, dead);
+        SweepState.F32 lanes = layer.state(tie);
+        SweepState.F32 one = layer.state(tie);
+        try (SimdKernel a = new SimdKernel(2, 32, SimdTiling.BLOCKED);
+             SimdKernel b = new SimdKernel(2, 32, ONE_CHANNEL)) {
+            for (int k = 1; k <= 3; k++) {
+                long changed = a.sweep(lanes, null);
+                assertEquals(b.sweep(one, null), changed, "changed count, sweep " + k);
+                assertTrue(k > 1 || changed > 0.5 * one.Z().length, "sweep 1 from fp changes most coordinates");
+                assertArrayEquals(one.Z(), lanes.Z(), "codes, sweep " + k);
+                assertArrayEquals(one.Q(), lanes.Q(), "values, sweep " + k);
+                assertArrayEquals(one.G(), lanes.G(), "gradients, sweep " + k);
+            }
+        }
     }
 
     @Test
