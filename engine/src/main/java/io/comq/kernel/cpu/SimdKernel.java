@@ -111,7 +111,7 @@ public final class SimdKernel implements QuantKernel {
             throw new IllegalArgumentException("order has " + order.length + " entries, expected in*out");
         }
         long[] changed = new long[pool.threads()];
-        SimdSweeper sweeper = new SimdSweeper(s, block, new PackedH(s.H(), l.in()), tiling);
+        SimdSweeper sweeper = new SimdSweeper(s, block, tiling);
         pool.forShares(l.out(), 4, (w, j0, j1) -> changed[w] = sweeper.sweep(order, j0, j1));
         return Arrays.stream(changed).sum();
     }

@@ -114,8 +114,9 @@ final class SimdPanels {
     }
 
     /**
-     * {@link #add1} on a panel-packed copy of {@code H}: the panel's rows are contiguous, {@code PANEL} floats each,
-     * starting at {@code panel}; {@code G[g ..] += sum_t d[dOff + t] * Hp[panel + rows[rOff + t] * PANEL ..]}.
+     * {@link #add1} on a column panel of {@code H} copied by {@link #copyPanel}: the panel's rows are contiguous,
+     * {@code PANEL} floats each, starting at {@code panel}; {@code G[g ..] += sum_t d[dOff + t] * Hp[panel + rows[rOff
+     * + t] * PANEL ..]}.
      */
     static void add1Packed(float[] Hp, int panel, int[] rows, int rOff, float[] d, int dOff, int n, float[] G, int g) {
         FloatVector a0 = FloatVector.fromArray(F, G, g);
@@ -155,32 +156,12 @@ final class SimdPanels {
         a1.add(b1).add(c1.add(e1)).intoArray(G, g + V);
     }
 
-    /**
-     * {@code H} packed panel by panel: panel {@code p} (columns {@code [p * PANEL, (p + 1) * PANEL)}) holds every row's
-     * piece contiguously, at {@code p * in * PANEL + row * PANEL}. Columns past {@link #panelEnd} are left out.
-     */
-    static float[] packPanels(float[] H, int in) {
-        int panels = panelEnd(in) / PANEL;
-        float[] Hp = new float[panels * in * PANEL];
-        for (int p = 0; p < panels; p++) {
-            for (int row = 0; row < in; row++) {
-                System.arraycopy(H, row * in + p * PANEL, Hp, (p * in + row) * PANEL, PANEL);
-            }
+    /** Copies the column panel {@code H[:, r .. r + PANEL)} into {@code Hp}, row after row, {@code PANEL} floats each. */
+    static void copyPanel(float[] H, int in, int r, float[] Hp) {
+        for (int row = 0, h = r, p = 0; row < in; row++, h += in, p += PANEL) {
+            FloatVector.fromArray(F, H, h).intoArray(Hp, p);
+            FloatVector.fromArray(F, H, h + V).intoArray(Hp, p + V);
         }
-        return Hp;
-    }
-
-    /**
-     * Reads one float per cache line of {@code a[from, from + len)} in address order, so that the hardware prefetcher
-     * streams the range into cache before it is read in random row order. Returns a sum for the caller to keep (so the
-     * reads are not optimized away).
-     */
-    static float touch(float[] a, int from, int len) {
-        float s = 0f;
-        for (int t = from; t < from + len; t += 16) {
-            s += a[t];
-        }
-        return s;
     }
 
     /** Scalar tail of {@link #add1}: columns {@code [r0, in)}. */

@@ -39,6 +39,7 @@ final class SimdSweeper {
     private static final int V = SimdPanels.V;
     /** Changes an eager any-order sweep batches before adding them to {@code G} (4 measured best, against 1 and 8). */
     private static final int BATCH = 4;
+
     private final int block;
     private final SimdTiling tiling;
     private final Layout layout;
@@ -51,17 +52,12 @@ final class SimdSweeper {
     private final int[] Z;
     private final int[] lo;
     private final int[] hi;
-    /** {@code H} packed by {@link SimdPanels#packPanels}, made on first use by an any-order sweep. */
-    private final PackedH packed;
-    /** Keeps the prefetching reads of {@link SimdPanels#touch} alive; the value means nothing. */
-    private volatile float sink;
     /** {@code H_ii}, contiguous. */
     private final float[] diag;
 
-    SimdSweeper(SweepState.F32 s, int block, PackedH packed, SimdTiling tiling) {
+    SimdSweeper(SweepState.F32 s, int block, SimdTiling tiling) {
         this.block = block;
         this.tiling = tiling;
-        this.packed = packed;
         int in = s.layout().in();
         this.diag = new float[in];
         for (int i = 0; i < in; i++) {
@@ -215,8 +211,8 @@ final class SimdSweeper {
         int[] recN = new int[share];
         float[] gb = new float[block + V];
         Lanes lanes = cyclic && tiling.lanes() ? new Lanes(block) : null;
+        float[] panel = cyclic ? null : new float[in * SimdPanels.PANEL];
         long changed = 0;
-        float touched = 0f;
         for (int k0 = kStart; k0 < kEnd; k0 += block) {
             int nb = Math.min(block, in - k0);
             int j = j0;
@@ -236,10 +232,9 @@ final class SimdSweeper {
                 collectActive(dense, share, nb, active, activeN);
                 deferCyclic(k0, j0, share, recIdx, recD, recN, dense, active, activeN);
             } else {
-                touched += deferSparse(j0, share, recIdx, recD, recN);
+                deferSparse(j0, share, recIdx, recD, recN, panel);
             }
         }
-        sink = touched;
         return changed;
     }
 
@@ -552,11 +547,12 @@ final class SimdSweeper {
     /**
      * Phase 2, any order: {@code G_j += sum_b d_bj H[S_j[b], :]}. The rows {@code S_j} are scattered over {@code H}.
      * When the block changed fewer coordinates than {@code H} has rows (later sweeps), each change is one streamed
-     * row of {@code H}. Otherwise the update runs panel by panel over the panel-packed copy of {@code H}, where a panel
-     * is one contiguous {@code in * PANEL} piece: streamed into cache in address order first, it stays in L2 while
-     * every channel of the share reads its rows from it.
+     * row of {@code H}. Otherwise the update runs column panel by column panel: the thread copies the panel's pieces
+     * of every row into {@code panel}, one contiguous {@code in * PANEL} array ({@link SimdPanels#copyPanel}), which
+     * stays in L2 while every channel of the share reads its rows from it. (A panel-packed copy of all of {@code H},
+     * shared by the threads, measured no faster and cost another {@code H} of heap.)
      */
-    private float deferSparse(int j0, int share, int[] recIdx, float[] recD, int[] recN) {
+    private void deferSparse(int j0, int share, int[] recIdx, float[] recD, int[] recN, float[] panel) {
         int in = layout.in();
         long records = 0;
         for (int c = 0; c < share; c++) {
@@ -564,23 +560,19 @@ final class SimdSweeper {
         }
         if (records < in) {
             deferRows(j0, share, recIdx, recD, recN);
-            return 0f;
+            return;
         }
-        float touched = 0f;
-        float[] hp = packed.get();
         int rEnd = SimdPanels.panelEnd(in);
         for (int r = 0; r < rEnd; r += SimdPanels.PANEL) {
-            int panel = r * in;
-            touched += SimdPanels.touch(hp, panel, in * SimdPanels.PANEL);
+            SimdPanels.copyPanel(H, in, r, panel);
             for (int c = 0; c < share; c++) {
                 if (recN[c] > 0) {
-                    SimdPanels.add1Packed(hp, panel, recIdx, c * block, recD, c * block, recN[c], G,
+                    SimdPanels.add1Packed(panel, 0, recIdx, c * block, recD, c * block, recN[c], G,
                             layout.at(j0 + c, r));
                 }
             }
         }
         tail(j0, share, recIdx, recD, recN, rEnd);
-        return touched;
     }
 
     /** Phase 2 for few changes: one {@code axpy} with a whole row of {@code H} per changed coordinate. */

@@ -92,7 +92,10 @@ public final class Comq {
             kernel.release(state);
         }
         QuantGrid last = cfg.scaleUpdate() == ComqConfig.ScaleUpdate.POST ? gridOf(layout, grid, state) : grid;
-        return new Quantized(rowMajorCodes(layout, state.Z()), last, errs, guards);
+        int[] Z = state.Z();
+        // let the rest of the state (W, Q, G: three more copies of W) go before the row-major copy of the codes
+        state = null;
+        return new Quantized(rowMajorCodes(layout, Z), last, errs, guards);
     }
 
     /** {@code H + damp * mean(diag H) * I} in H's precision (dead inputs stay dead). */
