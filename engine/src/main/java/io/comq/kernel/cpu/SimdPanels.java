@@ -114,11 +114,10 @@ final class SimdPanels {
     }
 
     /**
-     * {@link #add1} on a column panel of {@code H} copied by {@link #copyPanel}: the panel's rows are contiguous,
-     * {@code PANEL} floats each, starting at {@code panel}; {@code G[g ..] += sum_t d[dOff + t] * Hp[panel + rows[rOff
-     * + t] * PANEL ..]}.
+     * {@link #add1} on a column panel of {@code H} copied by {@link #copyPanel}, whose rows are contiguous,
+     * {@code PANEL} floats each: {@code G[g ..] += sum_t d[dOff + t] * Hp[rows[rOff + t] * PANEL ..]}.
      */
-    static void add1Packed(float[] Hp, int panel, int[] rows, int rOff, float[] d, int dOff, int n, float[] G, int g) {
+    static void add1Packed(float[] Hp, int[] rows, int rOff, float[] d, int dOff, int n, float[] G, int g) {
         FloatVector a0 = FloatVector.fromArray(F, G, g);
         FloatVector a1 = FloatVector.fromArray(F, G, g + V);
         FloatVector b0 = FloatVector.zero(F);
@@ -129,10 +128,10 @@ final class SimdPanels {
         FloatVector e1 = FloatVector.zero(F);
         int t = 0;
         for (; t + 3 < n; t += 4) {
-            int ha = panel + rows[rOff + t] * PANEL;
-            int hb = panel + rows[rOff + t + 1] * PANEL;
-            int hc = panel + rows[rOff + t + 2] * PANEL;
-            int he = panel + rows[rOff + t + 3] * PANEL;
+            int ha = rows[rOff + t] * PANEL;
+            int hb = rows[rOff + t + 1] * PANEL;
+            int hc = rows[rOff + t + 2] * PANEL;
+            int he = rows[rOff + t + 3] * PANEL;
             FloatVector sa = FloatVector.broadcast(F, d[dOff + t]);
             FloatVector sb = FloatVector.broadcast(F, d[dOff + t + 1]);
             FloatVector sc = FloatVector.broadcast(F, d[dOff + t + 2]);
@@ -147,7 +146,7 @@ final class SimdPanels {
             e1 = FloatVector.fromArray(F, Hp, he + V).fma(se, e1);
         }
         for (; t < n; t++) {
-            int h = panel + rows[rOff + t] * PANEL;
+            int h = rows[rOff + t] * PANEL;
             FloatVector s = FloatVector.broadcast(F, d[dOff + t]);
             a0 = FloatVector.fromArray(F, Hp, h).fma(s, a0);
             a1 = FloatVector.fromArray(F, Hp, h + V).fma(s, a1);

@@ -216,7 +216,7 @@ final class SimdSweeper {
         for (int k0 = kStart; k0 < kEnd; k0 += block) {
             int nb = Math.min(block, in - k0);
             int j = j0;
-            if (cyclic && tiling.lanes()) {
+            if (lanes != null) {
                 for (; j + V <= j1; j += V) {
                     changed += visitCyclicLanes(j, j - j0, k0, nb, lanes, dense, recIdx, recD, recN);
                 }
@@ -344,12 +344,12 @@ final class SimdSweeper {
         final float[] q;
         final int[] z;
         final float[] d;
-        /** The current group's grid per lane, and scratch for dead inputs and other tie rules. */
+        /** The current group's grid per lane. */
         final float[] sc = new float[V];
         final float[] lo = new float[V];
         final float[] hi = new float[V];
+        /** Scratch for dead inputs' weights and for rounding lane by lane under other tie rules. */
         final float[] x = new float[V];
-        final int[] zi = new int[V];
 
         Lanes(int block) {
             g = new float[block * V];
@@ -567,7 +567,7 @@ final class SimdSweeper {
             SimdPanels.copyPanel(H, in, r, panel);
             for (int c = 0; c < share; c++) {
                 if (recN[c] > 0) {
-                    SimdPanels.add1Packed(panel, 0, recIdx, c * block, recD, c * block, recN[c], G,
+                    SimdPanels.add1Packed(panel, recIdx, c * block, recD, c * block, recN[c], G,
                             layout.at(j0 + c, r));
                 }
             }
