@@ -112,7 +112,7 @@ public final class SimdKernel implements QuantKernel {
         }
         long[] changed = new long[pool.threads()];
         SimdSweeper sweeper = new SimdSweeper(s, block, tiling);
-        pool.forShares(l.out(), 4, (w, j0, j1) -> changed[w] = sweeper.sweep(order, j0, j1));
+        pool.forTeam(l.out(), 4, (team, w, j0, j1) -> changed[w] = sweeper.sweep(order, team, w, j0, j1));
         return Arrays.stream(changed).sum();
     }
 

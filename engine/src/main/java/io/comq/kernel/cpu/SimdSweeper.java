@@ -3,6 +3,7 @@ package io.comq.kernel.cpu;
 import io.comq.kernel.Layout;
 import io.comq.kernel.SweepState;
 import io.comq.quant.TieRule;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -10,8 +11,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One COMQ sweep with lazy block updates. One instance per sweep call, shared by the call's worker threads, each of
- * which sweeps its own share of channels (all scratch arrays are local to {@link #sweep}).
+ * One COMQ sweep with lazy block updates. One instance per sweep call, shared by the call's team of worker threads,
+ * each of which sweeps its own share of channels, except the any-order blocks, which the team sweeps together
+ * ({@link #sweepAny}). Scratch arrays are local to the worker's call, and the arrays the team shares are fields.
  *
  * <p>The visiting order is cut into blocks of {@code block} steps. At a block's start {@code G} is exact. Inside the
  * block, channel {@code j} visits {@code S_j = order[k0 .. k1), j]}; at step {@code b} it needs
@@ -22,8 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  * short sum over entries of {@code H} scattered along row {@code i}; in cyclic order a contiguous piece of row
  * {@code S_j[b']} added to the block's later gradients as soon as step {@code b'} changes, which lets unchanged steps
  * be tried {@code V} at a time. At the block's end the deferred update {@code G_j += sum_b d_bj H[S_j[b], :]} is
- * applied for every channel of the share, column panel by column panel ({@link SimdPanels}), so that the touched rows
- * of {@code H} stay in cache across channels. In cyclic order {@code S_j} is the same for all channels: a block visits
+ * applied for every channel, column panel by column panel ({@link SimdPanels}), so that the touched rows of
+ * {@code H} stay in cache across channels. In cyclic order {@code S_j} is the same for all channels: a block visits
  * {@code V} channels at once, one per vector lane ({@link #visitCyclicLanes}), and the update is a GEMM over four
  * channels at a time.
  *
@@ -39,6 +41,10 @@ final class SimdSweeper {
     private static final int V = SimdPanels.V;
     /** Changes an eager any-order sweep batches before adding them to {@code G} (4 measured best, against 1 and 8). */
     private static final int BATCH = 4;
+    /** Channels a worker takes at a time in phase 1 of an any-order block. */
+    private static final int CHUNK = 4;
+    /** Columns a worker takes at a time in phase 2 of an any-order block with few changes (1 KiB of each row). */
+    private static final int ROW_PIECE = 256;
 
     private final int block;
     private final SimdTiling tiling;
@@ -54,6 +60,16 @@ final class SimdSweeper {
     private final int[] hi;
     /** {@code H_ii}, contiguous. */
     private final float[] diag;
+    /**
+     * Any order: the current block's changes of every channel {@code j}, {@code sharedN[j]} of them, input and change
+     * {@code d} at {@code [j * block + t]}, written by the channel's worker in phase 1 and read by all in phase 2.
+     */
+    private final int[] sharedIdx;
+    private final float[] sharedD;
+    private final int[] sharedN;
+    /** Per block of an any-order sweep, the next chunk of channels to visit and the next column panel to update. */
+    private final AtomicIntegerArray nextChunk;
+    private final AtomicIntegerArray nextPanel;
 
     SimdSweeper(SweepState.F32 s, int block, SimdTiling tiling) {
         this.block = block;
@@ -73,28 +89,72 @@ final class SimdSweeper {
         this.Z = s.Z();
         this.lo = s.lo();
         this.hi = s.hi();
+        int out = s.layout().out();
+        this.sharedIdx = new int[out * block];
+        this.sharedD = new float[out * block];
+        this.sharedN = new int[out];
+        int blocks = (s.layout().in() + block - 1) / block;
+        this.nextChunk = new AtomicIntegerArray(blocks);
+        this.nextPanel = new AtomicIntegerArray(blocks);
     }
 
     /**
-     * Sweeps channels {@code [j0, j1)} in {@code order} (null: cyclic), in blocks or eagerly as {@link SimdTiling}
-     * says.
+     * Sweeps channels {@code [j0, j1)}, the share of worker {@code worker} of {@code team}, in {@code order} (null:
+     * cyclic), in blocks or eagerly as {@link SimdTiling} says. Every share of the team must call this at once.
      *
      * @return coordinates whose value changed
      */
-    long sweep(int[] order, int j0, int j1) {
+    long sweep(int[] order, ChannelPool.Team team, int worker, int j0, int j1) {
+        return order == null ? sweepCyclic(j0, j1) : sweepAny(order, team, worker, j0, j1);
+    }
+
+    private long sweepCyclic(int j0, int j1) {
         int in = layout.in();
-        if (order != null && tiling.eagerFromStart(in)) {
-            return eagerAny(order, j0, j1, 0);
-        }
         int first = Math.min(block, in);
-        long changed = sweepRange(order, j0, j1, 0, first);
+        long changed = sweepRange(j0, j1, 0, first);
         if (first == in) {
             return changed;
         }
         if (tiling.eagerAfter(changed, j1 - j0, block)) {
-            return changed + (order == null ? eagerCyclic(j0, j1, first) : eagerAny(order, j0, j1, first));
+            return changed + eagerCyclic(j0, j1, first);
         }
-        return changed + sweepRange(order, j0, j1, first, in);
+        return changed + sweepRange(j0, j1, first, in);
+    }
+
+    /**
+     * Any order. Unless it runs eagerly from the start, each block is a team effort in two phases, each followed by a
+     * wait for the whole team: every worker visits chunks of {@link #CHUNK} channels (phase 1, {@link #visitAny}),
+     * then adds the block's changes of every channel to column panels of {@code G} (phase 2, {@link #deferSparse}),
+     * so that each column panel of {@code H} is streamed by one worker per block, not by each. Chunks and panels go
+     * to whichever worker asks next, so a worker slowed by a neighbour on the machine holds the others up by one item
+     * at most. If the first block changed few coordinates (of all channels), every worker finishes its share eagerly.
+     */
+    private long sweepAny(int[] order, ChannelPool.Team team, int worker, int j0, int j1) {
+        int in = layout.in();
+        if (tiling.eagerFromStart(in)) {
+            return eagerAny(order, j0, j1, 0);
+        }
+        int out = layout.out();
+        float[] panel = new float[in * SimdPanels.PANEL];
+        long changed = 0;
+        for (int k0 = 0, kb = 0; k0 < in; k0 += block, kb++) {
+            int nb = Math.min(block, in - k0);
+            long n = 0;
+            for (int c = nextChunk.getAndIncrement(kb) * CHUNK; c < out; c = nextChunk.getAndIncrement(kb) * CHUNK) {
+                for (int j = c; j < Math.min(out, c + CHUNK); j++) {
+                    sharedN[j] = visitAny(order, j, j * block, k0, nb, sharedIdx, sharedD);
+                    n += sharedN[j];
+                }
+            }
+            changed += n;
+            long records = team.sum(worker, n);
+            deferSparse(kb, records, panel);
+            team.await();
+            if (k0 == 0 && nb < in && tiling.eagerAfter(records, out, block)) {
+                return changed + eagerAny(order, j0, j1, nb);
+            }
+        }
+        return changed;
     }
 
     /**
@@ -195,26 +255,23 @@ final class SimdSweeper {
     }
 
     /**
-     * Sweeps channels {@code [j0, j1)} over the visiting steps {@code [kStart, kEnd)} ({@code kStart} a multiple of
-     * the block size), block by block.
+     * Cyclic order: sweeps channels {@code [j0, j1)} over the visiting steps {@code [kStart, kEnd)} ({@code kStart} a
+     * multiple of the block size), block by block.
      */
-    private long sweepRange(int[] order, int j0, int j1, int kStart, int kEnd) {
-        int in = layout.in();
+    private long sweepRange(int j0, int j1, int kStart, int kEnd) {
         int share = j1 - j0;
         int quads = share / 4;
-        boolean cyclic = order == null;
-        float[] dense = cyclic ? new float[share * block] : null;
-        int[] active = cyclic ? new int[Math.max(1, quads) * block] : null;
-        int[] activeN = cyclic ? new int[Math.max(1, quads)] : null;
+        float[] dense = new float[share * block];
+        int[] active = new int[Math.max(1, quads) * block];
+        int[] activeN = new int[Math.max(1, quads)];
         int[] recIdx = new int[share * block];
         float[] recD = new float[share * block];
         int[] recN = new int[share];
         float[] gb = new float[block + V];
-        Lanes lanes = cyclic && tiling.lanes() ? new Lanes(block) : null;
-        float[] panel = cyclic ? null : new float[in * SimdPanels.PANEL];
+        Lanes lanes = tiling.lanes() ? new Lanes(block) : null;
         long changed = 0;
         for (int k0 = kStart; k0 < kEnd; k0 += block) {
-            int nb = Math.min(block, in - k0);
+            int nb = Math.min(block, layout.in() - k0);
             int j = j0;
             if (lanes != null) {
                 for (; j + V <= j1; j += V) {
@@ -222,18 +279,12 @@ final class SimdSweeper {
                 }
             }
             for (; j < j1; j++) {
-                int n = cyclic
-                        ? visitCyclic(j, (j - j0) * block, k0, nb, gb, dense, recIdx, recD)
-                        : visitAny(order, j, (j - j0) * block, k0, nb, recIdx, recD);
+                int n = visitCyclic(j, (j - j0) * block, k0, nb, gb, dense, recIdx, recD);
                 recN[j - j0] = n;
                 changed += n;
             }
-            if (cyclic) {
-                collectActive(dense, share, nb, active, activeN);
-                deferCyclic(k0, j0, share, recIdx, recD, recN, dense, active, activeN);
-            } else {
-                deferSparse(j0, share, recIdx, recD, recN, panel);
-            }
+            collectActive(dense, share, nb, active, activeN);
+            deferCyclic(k0, j0, share, recIdx, recD, recN, dense, active, activeN);
         }
         return changed;
     }
@@ -545,43 +596,49 @@ final class SimdSweeper {
     }
 
     /**
-     * Phase 2, any order: {@code G_j += sum_b d_bj H[S_j[b], :]}. The rows {@code S_j} are scattered over {@code H}.
-     * When the block changed fewer coordinates than {@code H} has rows (later sweeps), each change is one streamed
-     * row of {@code H}. Otherwise the update runs column panel by column panel: the thread copies the panel's pieces
-     * of every row into {@code panel}, one contiguous {@code in * PANEL} array ({@link SimdPanels#copyPanel}), which
-     * stays in L2 while every channel of the share reads its rows from it. (A panel-packed copy of all of {@code H},
-     * shared by the threads, measured no faster and cost another {@code H} of heap.)
+     * Phase 2, any order, block {@code kb}: {@code G_j += sum_b d_bj H[S_j[b], :]} for every channel, column panel by
+     * column panel as workers take them. The rows {@code S_j} are scattered over {@code H}. When the block changed
+     * fewer coordinates ({@code records}, all channels) than {@code H} has rows (later sweeps), each change adds
+     * streamed pieces of its row of {@code H}, {@link #ROW_PIECE} columns at a time. Otherwise the worker copies the
+     * panel's pieces of every row into {@code panel}, one contiguous {@code in * PANEL} array
+     * ({@link SimdPanels#copyPanel}), which stays in L2 while every channel reads its rows from it. (A panel-packed
+     * copy of all of {@code H} measured no faster and cost another {@code H} of heap.) The columns past the last whole
+     * panel are the last item.
      */
-    private void deferSparse(int j0, int share, int[] recIdx, float[] recD, int[] recN, float[] panel) {
+    private void deferSparse(int kb, long records, float[] panel) {
         int in = layout.in();
-        long records = 0;
-        for (int c = 0; c < share; c++) {
-            records += recN[c];
-        }
-        if (records < in) {
-            deferRows(j0, share, recIdx, recD, recN);
-            return;
-        }
-        int rEnd = SimdPanels.panelEnd(in);
-        for (int r = 0; r < rEnd; r += SimdPanels.PANEL) {
-            SimdPanels.copyPanel(H, in, r, panel);
-            for (int c = 0; c < share; c++) {
-                if (recN[c] > 0) {
-                    SimdPanels.add1Packed(panel, recIdx, c * block, recD, c * block, recN[c], G,
-                            layout.at(j0 + c, r));
+        int out = layout.out();
+        boolean rows = records < in;
+        int span = rows ? ROW_PIECE : SimdPanels.PANEL;
+        int items = (in + span - 1) / span;
+        for (int p = nextPanel.getAndIncrement(kb); p < items; p = nextPanel.getAndIncrement(kb)) {
+            int r = p * span;
+            int c1 = Math.min(in, r + span);
+            if (rows) {
+                deferRows(r, c1);
+            } else if (c1 - r == SimdPanels.PANEL) {
+                SimdPanels.copyPanel(H, in, r, panel);
+                for (int j = 0; j < out; j++) {
+                    if (sharedN[j] > 0) {
+                        SimdPanels.add1Packed(panel, sharedIdx, j * block, sharedD, j * block, sharedN[j], G,
+                                layout.at(j, r));
+                    }
+                }
+            } else {
+                for (int j = 0; j < out; j++) {
+                    SimdPanels.add1Tail(H, in, sharedIdx, j * block, sharedD, j * block, sharedN[j], G,
+                            layout.at(j, 0), r);
                 }
             }
         }
-        tail(j0, share, recIdx, recD, recN, rEnd);
     }
 
-    /** Phase 2 for few changes: one {@code axpy} with a whole row of {@code H} per changed coordinate. */
-    private void deferRows(int j0, int share, int[] recIdx, float[] recD, int[] recN) {
-        int in = layout.in();
-        for (int c = 0; c < share; c++) {
-            int g = layout.at(j0 + c, 0);
-            for (int t = c * block; t < c * block + recN[c]; t++) {
-                SimdPanels.axpy(recD[t], H, layout.h(recIdx[t], 0), G, g, in);
+    /** Phase 2 for few changes, columns {@code [c0, c1)}: one {@code axpy} with a piece of a row of {@code H} per change. */
+    private void deferRows(int c0, int c1) {
+        for (int j = 0; j < layout.out(); j++) {
+            int g = layout.at(j, c0);
+            for (int t = j * block; t < j * block + sharedN[j]; t++) {
+                SimdPanels.axpy(sharedD[t], H, layout.h(sharedIdx[t], c0), G, g, c1 - c0);
             }
         }
     }

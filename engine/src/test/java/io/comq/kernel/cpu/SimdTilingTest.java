@@ -119,6 +119,35 @@ class SimdTilingTest {
     }
 
     @Test
+    void greedyBlocksGiveTheSameResultOnAnyNumberOfThreads() {
+        // the team splits phase 1 by channels and phase 2 by column panels; neither split may change a bit.
+        // in = 150 leaves a tail past the last 32-column panel; BLOCKED keeps sparse later sweeps in blocks, where
+        // phase 2 adds pieces of rows; BLOCKS_THEN_EAGER finishes them eagerly after a team decision.
+        for (SimdTiling tiling : new SimdTiling[] {SimdTiling.BLOCKED, BLOCKS_THEN_EAGER}) {
+            RandomLayer layer = RandomLayer.create(95L, 150, 70, 150, Grid.SYM_MAXABS, 4, 11);
+            SweepState.F32 one = layer.state(TieRule.HALF_EVEN);
+            SweepState.F32 two = layer.state(TieRule.HALF_EVEN);
+            SweepState.F32 three = layer.state(TieRule.HALF_EVEN);
+            try (SimdKernel k1 = new SimdKernel(1, 32, tiling);
+                 SimdKernel k2 = new SimdKernel(2, 32, tiling);
+                 SimdKernel k3 = new SimdKernel(3, 32, tiling)) {
+                int[] order = k1.greedyOrder(one);
+                for (int k = 1; k <= 3; k++) {
+                    long changed = k1.sweep(one, order);
+                    assertEquals(changed, k2.sweep(two, order), "changed count on 2 threads, sweep " + k);
+                    assertEquals(changed, k3.sweep(three, order), "changed count on 3 threads, sweep " + k);
+                    for (SweepState.F32 s : new SweepState.F32[] {two, three}) {
+                        assertArrayEquals(one.Z(), s.Z(), "codes, sweep " + k);
+                        assertArrayEquals(one.Q(), s.Q(), "values, sweep " + k);
+                        assertArrayEquals(one.G(), s.G(), "gradients, sweep " + k);
+                    }
+                }
+                SimdKernelTest.assertGradientCurrent(layer, three);
+            }
+        }
+    }
+
+    @Test
     void tilingDecisions() {
         SimdTiling t = SimdTiling.DEFAULT;
         assertTrue(t.eagerFromStart(2048), "2048 x 2048 float32 (16 MiB) stays in the shared cache");
