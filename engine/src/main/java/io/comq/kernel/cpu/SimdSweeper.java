@@ -142,7 +142,7 @@ final class SimdSweeper {
             long n = 0;
             for (int c = nextChunk.getAndIncrement(kb) * CHUNK; c < out; c = nextChunk.getAndIncrement(kb) * CHUNK) {
                 for (int j = c; j < Math.min(out, c + CHUNK); j++) {
-                    sharedN[j] = visitAny(order, j, j * block, k0, nb, sharedIdx, sharedD);
+                    sharedN[j] = visitAny(order, j, k0, nb);
                     n += sharedN[j];
                 }
             }
@@ -292,10 +292,11 @@ final class SimdSweeper {
     /**
      * Phase 1 in any order: the block's steps for channel j, visiting {@code i = order[k0 + b]}; the correction of
      * step {@code b} is a sparse sum over the block's earlier changes, scattered over row {@code i} of {@code H}.
-     * Records the changed coordinates and returns how many changed.
+     * Records the changed coordinates in the team's shared records and returns how many changed.
      */
-    private int visitAny(int[] order, int j, int base, int k0, int nb, int[] recIdx, float[] recD) {
+    private int visitAny(int[] order, int j, int k0, int nb) {
         int in = layout.in();
+        int base = j * block;
         int jo = layout.at(j, 0);
         boolean perChannel = layout.rowsPerGroup() == in;
         int g0 = layout.grid(j, 0);
@@ -308,7 +309,7 @@ final class SimdSweeper {
             int row = layout.h(i, 0);
             float g = G[jo + i];
             for (int t = 0; t < n; t++) {
-                g += H[row + recIdx[base + t]] * recD[base + t];
+                g += H[row + sharedIdx[base + t]] * sharedD[base + t];
             }
             if (!perChannel) {
                 int gi = layout.grid(j, i);
@@ -323,8 +324,8 @@ final class SimdSweeper {
             float d = qij - q;
             if (d != 0f) {
                 Q[jo + i] = q;
-                recIdx[base + n] = i;
-                recD[base + n] = d;
+                sharedIdx[base + n] = i;
+                sharedD[base + n] = d;
                 n++;
             }
         }
