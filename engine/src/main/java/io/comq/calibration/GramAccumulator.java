@@ -4,7 +4,7 @@ import io.comq.error.InvalidInputException;
 import io.comq.error.ShapeMismatchException;
 import io.comq.kernel.QuantKernel;
 import io.comq.quant.LayerProblem;
-import io.comq.quant.linalg.Lapack;
+import io.comq.quant.linalg.Linalg;
 import io.comq.tensor.Matrix;
 
 /**
@@ -169,11 +169,11 @@ public final class GramAccumulator {
         double meanDiag = h.meanDiagonal();
         double lambda = CORRECTION_DAMP * meanDiag;
         double[] w = weights.toF64().data();
-        double[] rhs = Lapack.multiply(cross().data(), w, in, in, out);
+        double[] rhs = Linalg.process().math().multiply(cross().data(), w, in, in, out);
         for (int k = 0; k < rhs.length; k++) {
             rhs[k] += lambda * w[k];
         }
-        double[] target = meanDiag > 0 ? Lapack.solveSymmetric(h.data(), in, lambda, rhs, out) : null;
+        double[] target = meanDiag > 0 ? Linalg.process().solveSymmetric(h.data(), in, lambda, rhs, out) : null;
         if (target == null) {
             return weights;
         }

@@ -8,12 +8,15 @@ import io.comq.quant.comq.Comq;
 import io.comq.quant.comq.ComqConfig;
 import io.comq.quant.gptq.Gptq;
 import io.comq.quant.gptq.GptqConfig;
+import io.comq.quant.linalg.DenseMath;
+import io.comq.quant.linalg.Linalg;
 import io.comq.quant.linalg.Objective;
 import io.comq.quant.rtn.Rtn;
 import io.comq.quant.rtn.RtnConfig;
 import io.comq.tensor.Matrix;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The engine's public entry point for one layer: validates the problem against the config, runs RTN, GPTQ or COMQ,
@@ -21,26 +24,32 @@ import java.util.List;
  * ({@code tr((Wq-W)^T H (Wq-W)) / tr(W^T H W)}, by {@link Objective} in the run's precision), next to the RTN baseline
  * on the same grid, so that reports compare like with like.
  *
- * <p>COMQ runs its sweeps on the given kernel; GPTQ runs on OpenBLAS and RTN in plain Java whatever the kernel, and
- * {@link LayerResult.RunStats} names what actually ran. {@link LayerResult.RunStats#nanos()} is the time of the method
+ * <p>COMQ runs its sweeps on the given kernel; GPTQ runs on the process's checked math ({@link Linalg}: OpenBLAS, or
+ * plain Java where OpenBLAS cannot be trusted) and RTN in plain Java whatever the kernel, and
+ * {@link LayerResult.RunStats} names what actually ran. A GPTQ result whose error is not below RTN's is computed again
+ * in plain Java: if that does clearly better, OpenBLAS was wrong, and the plain-Java result is the one returned. {@link LayerResult.RunStats#nanos()} is the time of the method
  * itself (grid fitting, factorization, sweeps), without the error evaluations and the bias compensation.
  */
 public final class LayerQuantizer {
-
-    /** {@link LayerResult.RunStats#backend()} of GPTQ runs: factorization and block updates run on OpenBLAS. */
-    public static final String GPTQ_BACKEND = "openblas";
 
     /** {@link LayerResult.RunStats#backend()} of RTN runs: plain Java. */
     public static final String RTN_BACKEND = "java";
 
     private final QuantKernel kernel;
+    private final Linalg linalg;
 
-    /** A quantizer running COMQ sweeps on {@code kernel} (the caller owns and closes it). */
+    /** A quantizer running COMQ sweeps on {@code kernel} (the caller owns and closes it), on the process's math. */
     public LayerQuantizer(QuantKernel kernel) {
-        if (kernel == null) {
-            throw new IllegalArgumentException("a kernel is required");
+        this(kernel, Linalg.process());
+    }
+
+    /** A quantizer running COMQ sweeps on {@code kernel}, and GPTQ and the error measurements on {@code linalg}. */
+    public LayerQuantizer(QuantKernel kernel, Linalg linalg) {
+        if (kernel == null || linalg == null) {
+            throw new IllegalArgumentException("a kernel and a math are required");
         }
         this.kernel = kernel;
+        this.linalg = linalg;
     }
 
     /**
@@ -65,7 +74,7 @@ public final class LayerQuantizer {
         // W and H stay in the run's precision (no float64 copies on the float32 path: peak heap is ~4x W + H).
         Matrix W = inPrecision(problem.weights(), precision);
         Matrix H = inPrecision(problem.gram(), precision);
-        double normSq = Objective.quadratic(H, W);
+        double normSq = linalg.math().quadratic(H, W);
 
         List<String> guards = new ArrayList<>();
         QuantKernel used = kernel;
@@ -76,7 +85,7 @@ public final class LayerQuantizer {
         Quantized q;
         long t0 = System.nanoTime();
         try {
-            q = run(W, H, method, used, normSq, progress);
+            q = run(W, H, method, used, normSq, progress, linalg);
         } finally {
             if (used != kernel) {
                 used.close();
@@ -86,14 +95,25 @@ public final class LayerQuantizer {
         guards.addAll(q.guards());
 
         Matrix wq = q.grid().dequantize(q.codes(), precision);
-        double err = Objective.quadratic(H, Objective.difference(wq, W));
-        double rtnErr = method instanceof RtnConfig ? err : rtnError(H, W, spec, precision);
+        DenseMath math = linalg.math();
+        double err = math.quadratic(H, Objective.difference(wq, W));
+        double rtnErr = method instanceof RtnConfig ? err : rtnError(H, W, spec, precision, math);
+        if (method instanceof GptqConfig g && err >= rtnErr && rtnErr > 0 && linalg.usesNative()) {
+            Quantized second = secondOpinion(W, H, g, q, guards);
+            if (second != q) {
+                q = second;
+                math = linalg.math();
+                wq = q.grid().dequantize(q.codes(), precision);
+                err = math.quadratic(H, Objective.difference(wq, W));
+                rtnErr = rtnError(H, W, spec, precision, math);
+            }
+        }
         double[] perSweep = new double[q.errPerSweep().length];
         for (int k = 0; k < perSweep.length; k++) {
             perSweep[k] = rel(q.errPerSweep()[k], normSq);
         }
         double[] bias = config.biasCompensation() ? biasCorrection(problem.meanRow(), W, wq) : null;
-        LayerResult.RunStats stats = stats(method, used, nanos, guards);
+        LayerResult.RunStats stats = stats(method, used, nanos, guards, linalg.math().name());
         return new LayerResult(in, out, spec, q.codes(), q.grid().scaleMatrix(), q.grid().lo().clone(),
                 q.grid().hi().clone(), wq, bias, rel(rtnErr, normSq), perSweep, rel(err, normSq), stats);
     }
@@ -102,26 +122,52 @@ public final class LayerQuantizer {
         return precision == Precision.FLOAT64 ? m.toF64() : m.toF32();
     }
 
-    /** What ran: the kernel for COMQ, OpenBLAS for GPTQ, plain Java for RTN. */
-    private static LayerResult.RunStats stats(MethodConfig method, QuantKernel used, long nanos, List<String> guards) {
+    /**
+     * GPTQ did not beat RTN on OpenBLAS: run it again in plain Java and compare both by plain Java's objective. If plain
+     * Java does clearly better (1% less error), OpenBLAS computed it wrong: it is turned off for the rest of the run and
+     * plain Java's result is returned; otherwise {@code q}, with a guard saying the check agreed.
+     */
+    private Quantized secondOpinion(Matrix W, Matrix H, GptqConfig g, Quantized q, List<String> guards) {
+        Precision precision = g.precision();
+        DenseMath plainJava = linalg.reference();
+        Quantized plain = Gptq.quantize(W, H, g, ProgressListener.NONE, linalg.javaOnly());
+        double errNative = plainJava.quadratic(H, Objective.difference(q.grid().dequantize(q.codes(), precision), W));
+        double errPlain = plainJava.quadratic(H, Objective.difference(plain.grid().dequantize(plain.codes(), precision), W));
+        if (errPlain < 0.99 * errNative) {
+            String what = String.format(Locale.ROOT, "GPTQ on OpenBLAS gave error %.6g, not below RTN's; "
+                    + "GPTQ in plain Java gave %.6g", errNative, errPlain);
+            linalg.distrust(what);
+            guards.add(what + ": used plain Java's, and plain Java runs for the rest of this run");
+            linalg.math(); // refuses here under COMQ_MATH=native
+            List<String> all = new ArrayList<>(plain.guards());
+            return new Quantized(plain.codes(), plain.grid(), plain.errPerSweep(), all);
+        }
+        guards.add("GPTQ's error is not below RTN's on this layer; GPTQ in plain Java agrees");
+        return q;
+    }
+
+    /** What ran: the kernel for COMQ, the checked math for GPTQ, plain Java for RTN. */
+    private static LayerResult.RunStats stats(MethodConfig method, QuantKernel used, long nanos, List<String> guards,
+                                              String math) {
         if (method instanceof ComqConfig) {
             return new LayerResult.RunStats(method.method(), method.precision(), used.name(), used.device(),
                     used.threads(), nanos, guards);
         }
         if (method instanceof GptqConfig) {
-            return new LayerResult.RunStats(method.method(), method.precision(), GPTQ_BACKEND, "CPU, OpenBLAS/LAPACK",
+            return new LayerResult.RunStats(method.method(), method.precision(), math,
+                    "CPU, " + ("openblas".equals(math) ? "OpenBLAS/LAPACK" : "plain Java (OpenBLAS off)"),
                     Runtime.getRuntime().availableProcessors(), nanos, guards);
         }
         return new LayerResult.RunStats(method.method(), method.precision(), RTN_BACKEND, "CPU", 1, nanos, guards);
     }
 
     private static Quantized run(Matrix W, Matrix H, MethodConfig method, QuantKernel kernel, double normSq,
-                                 ProgressListener listener) {
+                                 ProgressListener listener, Linalg linalg) {
         if (method instanceof RtnConfig) {
             return Rtn.quantize(W, method.grid());
         }
         if (method instanceof GptqConfig g) {
-            return Gptq.quantize(W, H, g, listener);
+            return Gptq.quantize(W, H, g, listener, linalg);
         }
         if (method instanceof ComqConfig c) {
             return Comq.quantize(W, H, c, kernel, normSq, listener);
@@ -133,9 +179,9 @@ public final class LayerQuantizer {
         throw new InvalidConfigException("unknown method '" + method.method() + "': use rtn, gptq or comq");
     }
 
-    private static double rtnError(Matrix H, Matrix W, GridSpec spec, Precision precision) {
+    private static double rtnError(Matrix H, Matrix W, GridSpec spec, Precision precision, DenseMath math) {
         Quantized r = Rtn.quantize(W, spec);
-        return Objective.quadratic(H, Objective.difference(r.grid().dequantize(r.codes(), precision), W));
+        return math.quadratic(H, Objective.difference(r.grid().dequantize(r.codes(), precision), W));
     }
 
     /**

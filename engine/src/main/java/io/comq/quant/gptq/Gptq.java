@@ -4,8 +4,9 @@ import io.comq.quant.GridSpec;
 import io.comq.quant.ProgressListener;
 import io.comq.quant.QuantGrid;
 import io.comq.quant.Quantized;
-import io.comq.quant.linalg.Lapack;
-import io.comq.quant.linalg.NativeMatrix;
+import io.comq.quant.linalg.DenseMath;
+import io.comq.quant.linalg.Linalg;
+import io.comq.quant.linalg.WorkMatrix;
 import io.comq.quant.rtn.Rtn;
 import io.comq.tensor.Matrix;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import java.util.stream.IntStream;
  *       10, up to 3 times; if it still fails the layer falls back to RTN. Both are recorded as guards.</li>
  *   <li>Rows are quantized in blocks of {@code blockSize}: within a block each row's error
  *       {@code (w - q) / U_ii} is fed to the later rows of the block; after the block, the rest of {@code W} is updated
- *       with one GEMM {@code W[i2:] -= U[i1:i2, i2:]^T Err} (OpenBLAS, in the run's precision). The in-block work
+ *       with one GEMM {@code W[i2:] -= U[i1:i2, i2:]^T Err} (OpenBLAS once checked, else plain Java; in the run's precision). The in-block work
  *       runs in float64 on Java arrays, split over output channels (independent in GPTQ) on the common fork-join
  *       pool.</li>
  * </ol>
@@ -43,8 +44,13 @@ public final class Gptq {
     private Gptq() {
     }
 
-    /** Quantizes {@code W (in, out)} given {@code H (in, in)}. */
+    /** Quantizes {@code W (in, out)} given {@code H (in, in)}, on the process's math. */
     public static Quantized quantize(Matrix W, Matrix H, GptqConfig cfg, ProgressListener listener) {
+        return quantize(W, H, cfg, listener, Linalg.process());
+    }
+
+    /** Quantizes {@code W (in, out)} given {@code H (in, in)}, on {@code linalg}'s checked math. */
+    public static Quantized quantize(Matrix W, Matrix H, GptqConfig cfg, ProgressListener listener, Linalg linalg) {
         int in = W.rows();
         int out = W.cols();
         GridSpec spec = cfg.grid();
@@ -61,7 +67,7 @@ public final class Gptq {
         if (cfg.actOrder()) {
             h = permuteSymmetric(h, perm, in);
         }
-        double[] u = factor(h, in, cfg, guards);
+        double[] u = factor(h, in, cfg, guards, linalg);
         h = null;
         if (u == null) {
             Quantized rtn = Rtn.quantize(W, spec);
@@ -82,7 +88,14 @@ public final class Gptq {
         if (cfg.actOrder()) {
             w = permuteRows(w, perm, out);
         }
-        int[] codes = blocks(w, u, grid, perm, refitGroups, cfg, out, listener);
+        int[] codes;
+        try {
+            codes = blocks(w, u, grid, perm, refitGroups, cfg, out, listener, linalg.math());
+        } catch (UpdateCheckFailed e) {
+            linalg.distrust(e.getMessage());
+            guards.add(e.getMessage() + ": GPTQ ran again in plain Java, and plain Java runs for the rest of this run");
+            codes = blocks(w, u, grid, perm, refitGroups, cfg, out, listener, linalg.math());
+        }
         return new Quantized(codes, grid, new double[0], guards);
     }
 
@@ -117,15 +130,15 @@ public final class Gptq {
      * pushed to the later rows with one GEMM.
      */
     private static int[] blocks(double[] w, double[] u, QuantGrid grid, int[] perm, boolean refitGroups,
-                                GptqConfig cfg, int out, ProgressListener listener) {
+                                GptqConfig cfg, int out, ProgressListener listener, DenseMath math) {
         int in = perm.length;
         GridSpec spec = cfg.grid();
         int[] codes = new int[in * out];
         int g = grid.rowsPerGroup();
         int chunks = Math.max(1, Math.min(out / 64, Runtime.getRuntime().availableProcessors()));
-        try (NativeMatrix wn = NativeMatrix.allocate(cfg.precision(), in, out);
-             NativeMatrix un = NativeMatrix.allocate(cfg.precision(), in, in);
-             NativeMatrix errn = NativeMatrix.allocate(cfg.precision(), Math.min(cfg.blockSize(), in), out)) {
+        try (WorkMatrix wn = math.allocate(cfg.precision(), in, out);
+             WorkMatrix un = math.allocate(cfg.precision(), in, in);
+             WorkMatrix errn = math.allocate(cfg.precision(), Math.min(cfg.blockSize(), in), out)) {
             wn.putRows(0, w, in);
             un.putRows(0, u, in);
             int i1 = 0;
@@ -146,11 +159,77 @@ public final class Gptq {
                         .forEach(c -> block.run(out * c / chunks, out * (c + 1) / chunks));
                 errn.putRows(0, err1, count);
                 wn.subtractTransposedProduct(i2, un, i1, i2, count, errn);
+                if (i1 == 0 && i2 < in) {
+                    checkFirstUpdate(wn, w, u, err1, i2, count, out, cfg.precision());
+                }
                 listener.progress("gptq", i2, in);
                 i1 = i2;
             }
         }
         return codes;
+    }
+
+    /** The first lazy update disagreed with its probe: the GEMM cannot be trusted on this layer. */
+    private static final class UpdateCheckFailed extends RuntimeException {
+        UpdateCheckFailed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Checks the first block's lazy update {@code W[i2:] -= U[0:k, i2:]^T Err} on one random probe {@code v}, in
+     * float64 at {@code O(in * out)}: {@code W_new v} must equal {@code W_old v - U[0:k, i2:]^T (Err v)} up to rounding.
+     * {@code w} still holds the rows before the update (they are copied into {@code wn}, never changed here).
+     */
+    private static void checkFirstUpdate(WorkMatrix wn, double[] w, double[] u, double[] err, int i2, int k, int out,
+                                         io.comq.quant.Precision precision) {
+        int in = wn.rows();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(in * 31L + out);
+        double[] v = new double[out];
+        for (int j = 0; j < out; j++) {
+            v[j] = 2 * rnd.nextDouble() - 1;
+        }
+        double[] errV = new double[k];
+        for (int p = 0; p < k; p++) {
+            errV[p] = dot(err, p * out, v, out);
+        }
+        int chunk = Math.max(1, (1 << 16) / Math.max(1, out));
+        double[] rows = new double[Math.min(chunk, in - i2) * out];
+        double num = 0;
+        double sizeBefore = 0;
+        double sizeChange = 0;
+        for (int r0 = i2; r0 < in; r0 += chunk) {
+            int count = Math.min(chunk, in - r0);
+            wn.getRows(r0, rows, count);
+            for (int r = 0; r < count; r++) {
+                int i = r0 + r;
+                double before = dot(w, i * out, v, out);
+                double change = 0;
+                for (int p = 0; p < k; p++) {
+                    change += u[p * in + i] * errV[p];
+                }
+                double d = dot(rows, r * out, v, out) - (before - change);
+                num += d * d;
+                sizeBefore += before * before;
+                sizeChange += change * change;
+            }
+        }
+        // rounding allowed: relative to the change itself, plus the precision's rounding of the rows it changes
+        boolean f64 = precision == io.comq.quant.Precision.FLOAT64;
+        double allowed = (f64 ? 1e-9 : 1e-3) * Math.sqrt(sizeChange) + (f64 ? 1e-12 : 1e-5) * Math.sqrt(sizeBefore);
+        double rel = Math.sqrt(num / Math.max(sizeChange, Double.MIN_NORMAL));
+        if (!(Math.sqrt(num) <= allowed)) {
+            throw new UpdateCheckFailed(String.format(Locale.ROOT, "GPTQ's first block update (GEMM, %s, %d rows) "
+                    + "was off by %.3g of the change on a probe", precision.id(), in - i2, rel));
+        }
+    }
+
+    private static double dot(double[] x, int xo, double[] y, int len) {
+        double s = 0;
+        for (int j = 0; j < len; j++) {
+            s += x[xo + j] * y[j];
+        }
+        return s;
     }
 
     /**
@@ -189,7 +268,7 @@ public final class Gptq {
      * Fits group {@code group}'s grid on the current weights when the group starts at the block's first row: the block
      * rows, then the group's rows beyond the block from {@code wn} (current: no error of this block is pending yet).
      */
-    private static void fitGroup(QuantGrid grid, GridSpec spec, int group, double[] w1, int count, NativeMatrix wn,
+    private static void fitGroup(QuantGrid grid, GridSpec spec, int group, double[] w1, int count, WorkMatrix wn,
                                  int i2, int out) {
         int g = grid.rowsPerGroup();
         int inBlock = Math.min(g, count);
@@ -214,12 +293,12 @@ public final class Gptq {
      * Damps {@code h} and returns the upper Cholesky factor of its inverse, raising the damping up to 3 times;
      * null when every attempt fails.
      */
-    private static double[] factor(double[] h, int in, GptqConfig cfg, List<String> guards) {
+    private static double[] factor(double[] h, int in, GptqConfig cfg, List<String> guards, Linalg linalg) {
         double meanDiag = new Matrix.F64(in, in, h).meanDiagonal();
         double damp = cfg.damp();
         for (int attempt = 0; attempt < 4; attempt++) {
             double add = damp * meanDiag;
-            double[] u = Lapack.upperCholeskyOfInverse(h, in, add, cfg.precision());
+            double[] u = linalg.upperCholeskyOfInverse(h, in, add, cfg.precision(), guards);
             if (u != null) {
                 String what = fmt(damp) + "*mean(diag H)=" + fmt(add);
                 guards.add(attempt == 0 ? "damping " + what : "Cholesky failed, damping raised to " + what);

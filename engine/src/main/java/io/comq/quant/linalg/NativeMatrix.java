@@ -6,10 +6,10 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 
 /**
- * A row-major matrix in native memory, in float64 or float32, for OpenBLAS GEMM without copying whole arrays per call.
- * Rows move in and out as doubles; element {@code (r, c)} is at {@code r * cols + c}. Close it to free the memory.
+ * A row-major {@link WorkMatrix} in native memory, in float64 or float32, for OpenBLAS GEMM without copying whole
+ * arrays per call. Element {@code (r, c)} is at {@code r * cols + c}.
  */
-public abstract sealed class NativeMatrix implements AutoCloseable permits NativeMatrix.F64, NativeMatrix.F32 {
+abstract sealed class NativeMatrix implements WorkMatrix permits NativeMatrix.F64, NativeMatrix.F32 {
     protected final int rows;
     protected final int cols;
 
@@ -19,36 +19,23 @@ public abstract sealed class NativeMatrix implements AutoCloseable permits Nativ
     }
 
     /** A zero-filled {@code (rows, cols)} matrix in {@code precision}. */
-    public static NativeMatrix allocate(Precision precision, int rows, int cols) {
+    static NativeMatrix allocate(Precision precision, int rows, int cols) {
         return precision == Precision.FLOAT64 ? new F64(rows, cols) : new F32(rows, cols);
     }
 
+    @Override
     public int rows() {
         return rows;
     }
 
+    @Override
     public int cols() {
         return cols;
     }
 
-    /** Copies {@code count} rows from {@code src} (row-major, starting at its element 0) into rows {@code row0..}. */
-    public abstract void putRows(int row0, double[] src, int count);
-
-    /** Copies rows {@code row0 .. row0+count-1} into {@code dst} (row-major, from its element 0). */
-    public abstract void getRows(int row0, double[] dst, int count);
-
-    /**
-     * {@code this[row0:, :] -= A[aRow0 : aRow0+k, aCol0 : aCol0+m]^T * B[0:k, :]} with {@code m = rows - row0}: GPTQ's
-     * lazy block update {@code W[i2:] -= Hinv[i1:i2, i2:]^T Err}. {@code A} and {@code B} must have this precision.
-     */
-    public abstract void subtractTransposedProduct(int row0, NativeMatrix A, int aRow0, int aCol0, int k,
-                                                   NativeMatrix B);
-
-    @Override
-    public abstract void close();
 
     /** Float64 storage. */
-    public static final class F64 extends NativeMatrix {
+    static final class F64 extends NativeMatrix {
         private final DoublePointer p;
 
         private F64(int rows, int cols) {
@@ -70,7 +57,7 @@ public abstract sealed class NativeMatrix implements AutoCloseable permits Nativ
         }
 
         @Override
-        public void subtractTransposedProduct(int row0, NativeMatrix A, int aRow0, int aCol0, int k, NativeMatrix B) {
+        public void subtractTransposedProduct(int row0, WorkMatrix A, int aRow0, int aCol0, int k, WorkMatrix B) {
             int m = rows - row0;
             if (m <= 0 || k <= 0) {
                 return;
@@ -90,7 +77,7 @@ public abstract sealed class NativeMatrix implements AutoCloseable permits Nativ
     }
 
     /** Float32 storage; rows are converted to and from doubles on the way in and out. */
-    public static final class F32 extends NativeMatrix {
+    static final class F32 extends NativeMatrix {
         private final FloatPointer p;
 
         private F32(int rows, int cols) {
@@ -131,7 +118,7 @@ public abstract sealed class NativeMatrix implements AutoCloseable permits Nativ
         }
 
         @Override
-        public void subtractTransposedProduct(int row0, NativeMatrix A, int aRow0, int aCol0, int k, NativeMatrix B) {
+        public void subtractTransposedProduct(int row0, WorkMatrix A, int aRow0, int aCol0, int k, WorkMatrix B) {
             int m = rows - row0;
             if (m <= 0 || k <= 0) {
                 return;

@@ -1,31 +1,42 @@
 package io.comq.quant.linalg;
 
 import io.comq.quant.Precision;
+import io.comq.tensor.Matrix;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 
 /**
- * Cholesky factorizations, solves and products on row-major arrays, in float64 or float32 (LAPACK and BLAS through
- * OpenBLAS).
+ * {@link DenseMath} on OpenBLAS's LAPACK and BLAS (the JavaCPP binding {@code org.bytedeco.openblas}), on row-major
+ * arrays. Fast, and trusted only after {@link SelfTest} agreed with {@link JavaMath} in this process.
  */
-public final class Lapack {
+public final class OpenBlasMath implements DenseMath {
     /** Elements moved between the heap and native memory per step. */
     private static final int CHUNK = 1 << 16;
 
-    private Lapack() {
+    /** Loads OpenBLAS; throws {@link UnsatisfiedLinkError} (or another error) where it cannot be loaded. */
+    public OpenBlasMath() {
+        org.bytedeco.javacpp.Loader.load(openblas.class);
+    }
+
+    /** The OpenBLAS version this binding carries, e.g. {@code "0.3.31"}. */
+    public static String version() {
+        return openblas.OPENBLAS_VERSION.replace("OpenBLAS", "").trim();
+    }
+
+    @Override
+    public String name() {
+        return "openblas";
     }
 
     /**
-     * The upper Cholesky factor {@code U} of {@code (h + add * I)^-1}, the matrix GPTQ propagates errors with
-     * ({@code (h + add I)^-1 = U^T U}, {@code U} upper triangular with a positive diagonal), or null if the damped
-     * {@code h} is not numerically positive definite. {@code h} is not modified.
-     *
-     * <p>Computed with two triangular operations instead of three: with {@code J} the reversal permutation,
+     * Computed with two triangular operations instead of three: with {@code J} the reversal permutation,
      * {@code J A J = L L^T} (Cholesky) gives {@code A = R R^T} for the upper triangular {@code R = J L J}, and then
      * {@code U = R^-1} satisfies {@code U^T U = (R R^T)^-1 = A^-1}. Reversing both axes of a row-major square array is
-     * reversing the array. Arithmetic runs in {@code precision}; the result is returned as doubles either way.
+     * reversing the array.
      */
-    public static double[] upperCholeskyOfInverse(double[] h, int n, double add, Precision precision) {
+    @Override
+    public double[] upperCholeskyOfInverse(double[] h, int n, double add, Precision precision) {
         int nn = n * n;
         double[] u = new double[nn];
         if (precision == Precision.FLOAT64) {
@@ -48,17 +59,7 @@ public final class Lapack {
         } else if (!float32(h, n, add, u)) {
             return null;
         }
-        for (int i = 0; i < n; i++) {
-            for (int k = i * n; k < i * n + i; k++) {
-                u[k] = 0;
-            }
-            for (int k = i * n + i; k < (i + 1) * n; k++) {
-                if (!Double.isFinite(u[k])) {
-                    return null;
-                }
-            }
-        }
-        return u;
+        return Triangles.upperOrNull(u, n);
     }
 
     /**
@@ -108,12 +109,9 @@ public final class Lapack {
         }
     }
 
-    /**
-     * The solution {@code X (n, m)} of {@code (a + add * I) X = b} for a symmetric positive semi-definite {@code a
-     * (n, n)} and {@code b (n, m)}, both row-major float64 (Cholesky, LAPACK {@code dposv}), or null if the damped
-     * {@code a} is not numerically positive definite. Neither input is modified.
-     */
-    public static double[] solveSymmetric(double[] a, int n, double add, double[] b, int m) {
+    /** Cholesky solve, LAPACK {@code dposv}. */
+    @Override
+    public double[] solveSymmetric(double[] a, int n, double add, double[] b, int m) {
         double[] f = a.clone();
         for (int i = 0; i < n; i++) {
             f[i * n + i] += add;
@@ -122,20 +120,63 @@ public final class Lapack {
         if (openblas.LAPACKE_dposv(openblas.LAPACK_ROW_MAJOR, (byte) 'U', n, m, f, n, x, m) != 0) {
             return null;
         }
-        for (double v : x) {
-            if (!Double.isFinite(v)) {
-                return null;
-            }
-        }
-        return x;
+        return Triangles.allFinite(x) ? x : null;
     }
 
-    /** {@code a (n, k) b (k, m)}, row-major float64 (BLAS {@code dgemm}). */
-    public static double[] multiply(double[] a, double[] b, int n, int k, int m) {
+    /** BLAS {@code dgemm}. */
+    @Override
+    public double[] multiply(double[] a, double[] b, int n, int k, int m) {
         double[] c = new double[n * m];
         openblas.cblas_dgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, n, m, k, 1.0, a, k,
                 b, m, 0.0, c, m);
         return c;
+    }
+
+    /** One GEMM {@code H E} in native memory, then the float64 sum read back in chunks. */
+    @Override
+    public double quadratic(Matrix H, Matrix E) {
+        int in = E.rows();
+        int out = E.cols();
+        if (E instanceof Matrix.F32 e) {
+            float[] h = H.toF32().data();
+            try (FloatPointer hp = new FloatPointer(h); FloatPointer ep = new FloatPointer(e.data());
+                 FloatPointer he = new FloatPointer((long) in * out)) {
+                openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, in, out, in,
+                        1f, hp, in, ep, out, 0f, he, out);
+                float[] buf = new float[Math.min(CHUNK, e.data().length)];
+                double sum = 0;
+                for (int k0 = 0; k0 < e.data().length; k0 += buf.length) {
+                    int n = Math.min(buf.length, e.data().length - k0);
+                    he.position(k0).get(buf, 0, n);
+                    for (int k = 0; k < n; k++) {
+                        sum += (double) e.data()[k0 + k] * buf[k];
+                    }
+                }
+                return sum;
+            }
+        }
+        double[] h = H.toF64().data();
+        double[] e = ((Matrix.F64) E).data();
+        try (DoublePointer hp = new DoublePointer(h); DoublePointer ep = new DoublePointer(e);
+             DoublePointer he = new DoublePointer((long) in * out)) {
+            openblas.cblas_dgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, in, out, in, 1.0,
+                    hp, in, ep, out, 0.0, he, out);
+            double[] buf = new double[Math.min(CHUNK, e.length)];
+            double sum = 0;
+            for (int k0 = 0; k0 < e.length; k0 += buf.length) {
+                int n = Math.min(buf.length, e.length - k0);
+                he.position(k0).get(buf, 0, n);
+                for (int k = 0; k < n; k++) {
+                    sum += e[k0 + k] * buf[k];
+                }
+            }
+            return sum;
+        }
+    }
+
+    @Override
+    public WorkMatrix allocate(Precision precision, int rows, int cols) {
+        return NativeMatrix.allocate(precision, rows, cols);
     }
 
     private static void reverse(float[] x, int len) {
