@@ -15,9 +15,10 @@ import java.util.Locale;
  * @param sgemmN        side of the reference sgemm
  * @param sgemmMacsPerS reference throughput in multiply-adds per second, measured at the start
  * @param rows          one row per (layer, method)
+ * @param environment   CPU, Java, the checked math (OpenBLAS version and core, self-test) and kernels
  */
 public record BenchReport(String date, String machine, String jvm, String backend, String device, int threads,
-                          int sgemmN, double sgemmMacsPerS, List<Row> rows) {
+                          int sgemmN, double sgemmMacsPerS, List<Row> rows, io.comq.report.Environment environment) {
 
     public BenchReport {
         rows = List.copyOf(rows);
@@ -61,6 +62,11 @@ public record BenchReport(String date, String machine, String jvm, String backen
     public String table() {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "machine: %s; %s; backend %s (%s)%n", machine, jvm, backend, device));
+        if (environment != null) {
+            b.append(String.format(Locale.ROOT, "math: %s (OpenBLAS %s, core %s, self-test %s)%n",
+                    environment.math().using(), environment.math().openblas(), environment.math().openblasCore(),
+                    environment.math().selfTest()));
+        }
         b.append(String.format(Locale.ROOT, "reference: ND4J sgemm %dx%d: %.1f GMAC/s%n", sgemmN, sgemmN,
                 sgemmMacsPerS / 1e9));
         b.append("work per sweep counted as in^2*out multiply-adds (nominal); GPTQ/RTN rate is over their total time\n");

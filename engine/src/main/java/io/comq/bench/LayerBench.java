@@ -92,7 +92,8 @@ public final class LayerBench {
                 }
             }
             return new BenchReport(Instant.now().toString(), machine(), "Java " + Runtime.version(), kernel.name(),
-                    kernel.device(), kernel.threads(), options.sgemmSize(), sgemm, rows);
+                    kernel.device(), kernel.threads(), options.sgemmSize(), sgemm, rows,
+                    io.comq.report.Environment.current());
         }
     }
 

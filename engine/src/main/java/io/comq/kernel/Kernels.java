@@ -33,6 +33,41 @@ public final class Kernels {
         return found;
     }
 
+    /**
+     * Every backend known here, best first, with whether it can run on this machine: a kernel is created and closed
+     * again to learn its device (threads, vector width), or the provider's reason is given.
+     */
+    public List<KernelInfo> describe() {
+        List<KernelInfo> infos = new ArrayList<>();
+        for (KernelProvider p : providers) {
+            Optional<QuantKernel> k;
+            try {
+                k = p.create(KernelOptions.auto());
+            } catch (RuntimeException | LinkageError e) {
+                infos.add(new KernelInfo(p.name(), false, e.toString()));
+                continue;
+            }
+            if (k.isPresent()) {
+                try (QuantKernel kernel = k.get()) {
+                    infos.add(new KernelInfo(p.name(), true, kernel.device()));
+                }
+            } else {
+                infos.add(new KernelInfo(p.name(), false, p.unavailableReason()));
+            }
+        }
+        return infos;
+    }
+
+    /**
+     * One backend as {@link #describe()} found it.
+     *
+     * @param name      the backend's name ({@code cpu-simd}, {@code cpu-scalar}, {@code tornadovm})
+     * @param available true if it can run here
+     * @param detail    its device in words when available, else why not
+     */
+    public record KernelInfo(String name, boolean available, String detail) {
+    }
+
     /** Names of the backends known to this selector, best first. */
     public List<String> names() {
         return providers.stream().map(KernelProvider::name).toList();

@@ -20,11 +20,12 @@ import java.util.Map;
  * @param drift     output drift, or {@code null} when not measured
  * @param artifacts files written
  * @param accuracy  held-out errors, method choices and worst samples, or {@code null} when not measured
+ * @param environment where it ran: CPU, Java, the checked math (OpenBLAS version, core, self-test) and kernels
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelReport(String tool, String model, String createdAt, Map<String, String> settings,
                           List<LayerEntry> layers, Totals totals, Drift drift, List<Artifact> artifacts,
-                          AccuracyReport accuracy) {
+                          AccuracyReport accuracy, Environment environment) {
     public ModelReport {
         settings = settings == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         layers = List.copyOf(layers);
@@ -37,12 +38,12 @@ public record ModelReport(String tool, String model, String createdAt, Map<Strin
     /** A report without accuracy figures. */
     public ModelReport(String tool, String model, String createdAt, Map<String, String> settings,
                        List<LayerEntry> layers, Totals totals, Drift drift, List<Artifact> artifacts) {
-        this(tool, model, createdAt, settings, layers, totals, drift, artifacts, null);
+        this(tool, model, createdAt, settings, layers, totals, drift, artifacts, null, Environment.current());
     }
 
     /** This report with accuracy figures. */
     public ModelReport withAccuracy(AccuracyReport a) {
-        return new ModelReport(tool, model, createdAt, settings, layers, totals, drift, artifacts, a);
+        return new ModelReport(tool, model, createdAt, settings, layers, totals, drift, artifacts, a, environment);
     }
 
     /** A report made now, with totals computed from the layers. */
@@ -54,6 +55,7 @@ public record ModelReport(String tool, String model, String createdAt, Map<Strin
 
     /** This report with the artifacts replaced. */
     public ModelReport withArtifacts(List<Artifact> written) {
-        return new ModelReport(tool, model, createdAt, settings, layers, totals, drift, written, accuracy);
+        return new ModelReport(tool, model, createdAt, settings, layers, totals, drift, written, accuracy,
+                environment);
     }
 }

@@ -13,6 +13,7 @@ import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.comq.error.NativeMathException;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
@@ -81,6 +82,17 @@ final class ProblemHandlers {
             return Problems.response(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too large", "the upload is larger than "
                     + "the limit of " + e.limit() + " bytes (comq.upload.max-bytes); nothing was stored",
                     request.getPath()).header(HttpHeaders.CONNECTION, "close"); // the rest of the body is not read
+        }
+    }
+
+    @Produces
+    @Singleton
+    @Requires(classes = {NativeMathException.class, ExceptionHandler.class})
+    static final class UntrustedMath implements ExceptionHandler<NativeMathException, HttpResponse<Problem>> {
+        @Override
+        public HttpResponse<Problem> handle(HttpRequest request, NativeMathException e) {
+            return Problems.response(HttpStatus.SERVICE_UNAVAILABLE, "native math unavailable", e.getMessage(),
+                    request.getPath());
         }
     }
 }

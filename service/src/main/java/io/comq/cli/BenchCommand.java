@@ -107,6 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             writeJson(reports.size() == 1 ? reports.get(0) : reports, json);
         }
+        MathWarning.print(spec.commandLine().getErr());
         return Main.EXIT_OK;
     }
 

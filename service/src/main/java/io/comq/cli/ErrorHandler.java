@@ -1,6 +1,7 @@
 package io.comq.cli;
 
 import io.comq.error.InvalidInputException;
+import io.comq.error.NativeMathException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -36,6 +37,12 @@ final class ErrorHandler {
             err.flush();
             return Main.EXIT_BAD_INPUT;
         }
+        NativeMathException math = cause(e, NativeMathException.class);
+        if (math != null) {
+            err.println("comq: error: " + oneLine(math.getMessage()));
+            err.flush();
+            return Main.EXIT_UNTRUSTED_MATH;
+        }
         err.println("comq: error: internal error: " + oneLine(String.valueOf(e))
                 + (verbose(parsed) ? "" : " (run with --verbose for the stack trace)"));
         if (verbose(parsed)) {
@@ -47,9 +54,14 @@ final class ErrorHandler {
 
     /** The user-input error behind {@code e}, if any (it may be wrapped, e.g. by a thread pool). */
     private static InvalidInputException badInput(Throwable e) {
+        return cause(e, InvalidInputException.class);
+    }
+
+    /** The first error of {@code type} in {@code e}'s cause chain, or null. */
+    private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof InvalidInputException i) {
-                return i;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
             if (t == t.getCause()) {
                 break;

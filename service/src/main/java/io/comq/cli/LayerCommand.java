@@ -14,6 +14,7 @@ import io.comq.quant.comq.ComqConfig;
 import io.comq.quant.gptq.GptqConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import io.comq.report.Environment;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -109,6 +110,7 @@ public final class LayerCommand implements Callable<Integer> {
                 "comq: wrote %s: %s %d-bit, rel error %.6e (rtn %.6e), %s, %.1f ms", written, result.stats().method(),
                 result.grid().bits(), result.relError(), result.rtnRelError(), result.stats().backend(),
                 result.stats().nanos() / 1e6));
+        MathWarning.print(err);
         return Main.EXIT_OK;
     }
 
@@ -139,6 +141,6 @@ public final class LayerCommand implements Callable<Integer> {
                         gptq != null ? gptq.blockSize() : methodOptions.blockSize,
                         biasCorrection, run.backend, run.threads),
                 r.rtnRelError(), r.relErrorPerSweep(), r.relError(), s.nanos() / 1e6, s.backend(), s.device(),
-                s.threads(), s.guards(), null);
+                s.threads(), s.guards(), Environment.current(), null);
     }
 }

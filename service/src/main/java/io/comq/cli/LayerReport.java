@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.comq.report.Environment;
 import java.util.List;
 import java.util.Map;
 
@@ -22,11 +23,12 @@ import java.util.Map;
  * @param device           the device, in words
  * @param threads          worker threads used
  * @param guards           numeric guards applied
+ * @param environment      where it ran: CPU, Java, the checked math (OpenBLAS version, core, self-test), kernels
  * @param files            written files (all but this report) with size and SHA-256
  */
 record LayerReport(String tool, Shape shape, Inputs inputs, Config config, double rtnRelError,
                    double[] relErrorPerSweep, double relError, double timeMs, String backend, String device, int threads,
-                   List<String> guards, Map<String, OutputDir.FileInfo> files) {
+                   List<String> guards, Environment environment, Map<String, OutputDir.FileInfo> files) {
 
     /** Layer shape: {@code W} is {@code (in, out)}; {@code groups} grids per output channel. */
     record Shape(int in, int out, int groups) {
@@ -49,7 +51,7 @@ record LayerReport(String tool, Shape shape, Inputs inputs, Config config, doubl
     /** This report with the written files filled in. */
     LayerReport withFiles(Map<String, OutputDir.FileInfo> written) {
         return new LayerReport(tool, shape, inputs, config, rtnRelError, relErrorPerSweep, relError, timeMs, backend,
-                device, threads, guards, written);
+                device, threads, guards, environment, written);
     }
 
     /** The report as pretty-printed JSON bytes (UTF-8). */

@@ -8,13 +8,17 @@ import picocli.CommandLine.Command;
 @Command(name = "comq", mixinStandardHelpOptions = true, version = "comq 0.1.0",
         description = "Post-training quantization with COMQ, GPTQ and RTN.",
         subcommands = {LayerCommand.class, QuantizeCommand.class, AssembleCommand.class, BenchCommand.class,
-                ServeCommand.class})
+                InfoCommand.class, ServeCommand.class})
 public final class Main {
 
-    /** Process exit codes: 0 success, 1 internal error, 2 bad input (file, shape, option). */
+    /**
+     * Process exit codes: 0 success, 1 internal error, 2 bad input (file, shape, option), 3 this machine's native math
+     * failed its checks and {@code COMQ_MATH=native} forbids the pure-Java fallback.
+     */
     public static final int EXIT_OK = 0;
     public static final int EXIT_INTERNAL = 1;
     public static final int EXIT_BAD_INPUT = 2;
+    public static final int EXIT_UNTRUSTED_MATH = 3;
 
     public static void main(String[] args) {
         System.exit(run(args));

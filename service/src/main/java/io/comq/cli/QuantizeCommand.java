@@ -182,6 +182,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 err.println("comq: warning: " + w);
             }
         }
+        MathWarning.print(err);
         return Main.EXIT_OK;
     }
 
@@ -208,6 +209,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().printf(Locale.ROOT, "comq: shard %s done: %d layers in %s (%d already there)%n",
                 s, done.layers().size(), shardDir, done.reused());
+        MathWarning.print(err);
         return Main.EXIT_OK;
     }
 

@@ -20,6 +20,7 @@ import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import io.comq.quant.linalg.Linalg;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,6 +181,10 @@ public class JobRunner {
     }
 
     private void run(String id) {
+        if (!Linalg.process().status().ready()) {
+            LOG.error("job {} left queued: {}", id, Linalg.process().warning().orElse("native math refused"));
+            return; // this replica's math cannot be trusted: another replica (or a restart with COMQ_MATH=auto) takes it
+        }
         if (stopping || jobs.claim(id, now()) == 0) {
             return; // cancelled while queued, or taken by another worker
         }

@@ -22,6 +22,7 @@ import io.micronaut.data.model.Page;
 import io.micronaut.data.model.Pageable;
 import io.micronaut.data.model.Sort;
 import jakarta.inject.Singleton;
+import io.comq.quant.linalg.Linalg;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -90,6 +91,7 @@ public class JobService {
             throw new InvalidConfigException("the Idempotency-Key header must be 1 to 200 characters");
         }
         JobSettings s = (req.settings() == null ? JobSettings.defaults() : req.settings()).resolved();
+        Linalg.process().math(); // a replica whose required native math failed its self-test takes no job (503)
         String webhook = webhook(req.webhookUrl());
         Asset model = reference(tenant, AssetKind.MODEL, req.modelId(), "modelId");
         Asset cal = reference(tenant, AssetKind.CALIBRATION_SET, req.calibrationSetId(), "calibrationSetId");
