@@ -36,7 +36,8 @@ class EnvKeysTest {
 
     private static final Pattern ENV = Pattern.compile("\\bCOMQ_[A-Z0-9_]*[A-Z0-9]\\b");
     /** Set by CI scripts for tests, not read by the service. */
-    private static final Set<String> NOT_SETTINGS = Set.of("COMQ_TEST_POSTGRES_URL");
+    /** Variables that are not Micronaut settings: the tests' database, and the engine's math mode. */
+    private static final Set<String> NOT_SETTINGS = Set.of("COMQ_TEST_POSTGRES_URL", "COMQ_MATH");
     /** The S3 store's settings, which arrive with the S3 store itself. */
     private static final String S3 = "comq.store.s3.";
 
