@@ -9,17 +9,17 @@ import io.comq.kernel.KernelOptions;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerConfig;
-import io.comq.quant.LayerResult;
-import io.comq.quant.Precision;
+import io.comq.layer.LayerConfig;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.Precision;
 import io.comq.quant.ProgressListener;
-import io.comq.quant.LayerQuantizer;
-import io.comq.quant.comq.ComqConfig;
+import io.comq.layer.LayerQuantizer;
+import io.comq.quant.method.ComqConfig;
 import io.comq.tensor.Matrix;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The README's library example, as written there, on the included example layer. */
+/** The library example of docs/LIBRARY.md, as written there, on the included example layer. */
 class ReadmeExampleTest {
 
     @Test

@@ -7,16 +7,16 @@ import io.comq.kernel.QuantKernel;
 import io.comq.kernel.cpu.SimdKernel;
 import io.comq.kernel.cpu.SimdKernelProvider;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerConfig;
+import io.comq.layer.LayerConfig;
 import io.comq.quant.LayerProblem;
-import io.comq.quant.LayerQuantizer;
-import io.comq.quant.LayerResult;
-import io.comq.quant.MethodConfig;
-import io.comq.quant.Precision;
+import io.comq.layer.LayerQuantizer;
+import io.comq.layer.LayerResult;
+import io.comq.quant.method.MethodConfig;
+import io.comq.numeric.Precision;
 import io.comq.quant.ProgressListener;
-import io.comq.quant.comq.ComqConfig;
-import io.comq.quant.gptq.GptqConfig;
-import io.comq.quant.rtn.RtnConfig;
+import io.comq.quant.method.ComqConfig;
+import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.RtnConfig;
 import io.comq.tensor.Matrix;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -154,19 +154,9 @@ public final class LayerBench {
         return new SimdKernel(k.effectiveThreads(), options.block());
     }
 
-    /** CPU model (from {@code /proc/cpuinfo} when readable) and processor count. */
+    /** CPU model and processor count. */
     static String machine() {
-        String model = System.getProperty("os.arch");
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    model = line.substring(line.indexOf(':') + 1).trim();
-                    break;
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // keep the architecture name
-        }
-        return model + ", " + Runtime.getRuntime().availableProcessors() + " processors";
+        io.comq.platform.Cpu cpu = io.comq.platform.Cpu.current();
+        return cpu.model() + ", " + cpu.processors() + " processors";
     }
 }

@@ -2,7 +2,7 @@ package io.comq.bench;
 
 import io.comq.kernel.QuantKernel;
 import io.comq.kernel.SweepState;
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import io.comq.tensor.Matrix;
 
 /** A kernel that times the sweeps of the kernel it wraps, so that the benchmark can report time per sweep. */

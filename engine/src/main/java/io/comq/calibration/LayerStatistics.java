@@ -2,7 +2,7 @@ package io.comq.calibration;
 
 import io.comq.error.InvalidInputException;
 import io.comq.quant.LayerProblem;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import io.comq.tensor.Matrix;
 import java.util.ArrayList;
 import java.util.List;

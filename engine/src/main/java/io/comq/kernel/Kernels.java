@@ -1,7 +1,7 @@
 package io.comq.kernel;
 
 import io.comq.error.InvalidConfigException;
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.comq.kernel;
 
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import io.comq.tensor.Matrix;
 
 /**

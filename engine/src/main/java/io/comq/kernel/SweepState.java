@@ -1,6 +1,6 @@
 package io.comq.kernel;
 
-import io.comq.quant.TieRule;
+import io.comq.numeric.TieRule;
 
 /**
  * The per-layer state a COMQ kernel works on, in one precision. Arrays are laid out by {@link Layout} (channel-major)

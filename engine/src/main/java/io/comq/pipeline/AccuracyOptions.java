@@ -1,7 +1,7 @@
 package io.comq.pipeline;
 
 import io.comq.error.InvalidConfigException;
-import io.comq.quant.Names;
+import io.comq.numeric.Names;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package io.comq.pipeline;
 
 import io.comq.format.onnx.OnnxLayer;
-import io.comq.quant.AutoConfig;
+import io.comq.quant.method.AutoConfig;
 import io.comq.report.AccuracyReport;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -13,7 +13,7 @@ import io.comq.format.StagingDir;
 import io.comq.format.onnx.LayerSelection;
 import io.comq.format.onnx.OnnxLayer;
 import io.comq.format.onnx.OnnxModel;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import io.comq.quant.ProgressListener;
 import io.comq.report.LayerEntry;
 import io.comq.report.ModelReport;

@@ -15,7 +15,7 @@ import io.comq.format.onnx.OnnxWriter;
 import io.comq.format.onnx.QuantFormat;
 import io.comq.format.onnx.WriteOptions;
 import io.comq.kernel.QuantKernel;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import io.comq.quant.ProgressListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;

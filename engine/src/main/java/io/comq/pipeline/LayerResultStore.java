@@ -10,7 +10,7 @@ import io.comq.format.AtomicFile;
 import io.comq.format.npy.NpyArray;
 import io.comq.format.npy.Npz;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import io.comq.report.Artifact;
 import io.comq.report.LayerEntry;
 import io.comq.tensor.Matrix;

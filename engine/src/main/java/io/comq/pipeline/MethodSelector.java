@@ -1,12 +1,12 @@
 package io.comq.pipeline;
 
 import io.comq.calibration.LayerStatistics;
-import io.comq.quant.AutoConfig;
-import io.comq.quant.LayerConfig;
+import io.comq.quant.method.AutoConfig;
+import io.comq.layer.LayerConfig;
 import io.comq.quant.LayerProblem;
-import io.comq.quant.LayerQuantizer;
-import io.comq.quant.LayerResult;
-import io.comq.quant.MethodConfig;
+import io.comq.layer.LayerQuantizer;
+import io.comq.layer.LayerResult;
+import io.comq.quant.method.MethodConfig;
 import io.comq.quant.ProgressListener;
 import io.comq.quant.linalg.Objective;
 import io.comq.tensor.Matrix;

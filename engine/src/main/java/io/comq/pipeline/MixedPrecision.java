@@ -7,7 +7,7 @@ import io.comq.calibration.data.CalibrationSplit;
 import io.comq.format.onnx.OnnxLayer;
 import io.comq.format.onnx.OnnxModel;
 import io.comq.kernel.QuantKernel;
-import io.comq.quant.LayerConfig;
+import io.comq.layer.LayerConfig;
 import io.comq.quant.ProgressListener;
 import java.nio.file.Path;
 import java.util.List;

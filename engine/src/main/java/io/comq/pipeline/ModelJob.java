@@ -3,7 +3,7 @@ package io.comq.pipeline;
 import io.comq.error.InvalidConfigException;
 import io.comq.format.onnx.LayerSelection;
 import io.comq.kernel.KernelOptions;
-import io.comq.quant.LayerConfig;
+import io.comq.layer.LayerConfig;
 import java.nio.file.Path;
 
 /**
@@ -95,7 +95,7 @@ public record ModelJob(Path model, Path calibration, Path gramDir, Path out, Out
                 throw new InvalidConfigException("--format safetensors takes Gram matrices (--gram-dir), not a "
                         + "calibration set");
             }
-            if (layer.method() instanceof io.comq.quant.AutoConfig) {
+            if (layer.method() instanceof io.comq.quant.method.AutoConfig) {
                 throw new InvalidConfigException("--method auto chooses by the error on held-out calibration data, "
                         + "which a Gram folder does not have; pick rtn, gptq or comq for --format safetensors");
             }

@@ -1,7 +1,7 @@
 package io.comq.pipeline;
 
 import io.comq.format.onnx.QuantFormat;
-import io.comq.quant.Names;
+import io.comq.numeric.Names;
 
 /** What a whole-model run writes. */
 public enum OutputFormat {

@@ -5,7 +5,7 @@ import io.comq.calibration.data.CalibrationSet;
 import io.comq.error.InvalidInputException;
 import io.comq.format.onnx.OnnxLayer;
 import io.comq.format.onnx.OnnxModel;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import io.comq.quant.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Files;

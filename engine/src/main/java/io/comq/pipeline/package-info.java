@@ -17,7 +17,7 @@
  * <p>Accuracy ({@link io.comq.pipeline.AccuracyOptions}): {@code LayerCalibration} produces every layer's Gram matrices
  * on the fit and held-out parts, in parallel (float model, one pass) or sequentially (the model with the earlier layers
  * already quantized, one pass per stage); {@code MethodSelector} quantizes a layer and, for
- * {@link io.comq.quant.AutoConfig}, keeps the candidate with the lowest held-out error; {@code MixedPrecision} measures
+ * {@link io.comq.quant.method.AutoConfig}, keeps the candidate with the lowest held-out error; {@code MixedPrecision} measures
  * each layer's sensitivity ({@code Sensitivity}) and chooses its bits ({@code BitAllocator}); {@code AccuracyReports}
  * writes held-out errors, method choices, warnings and the worst held-out samples into the report.
  */

@@ -1,5 +1,7 @@
 package io.comq.quant;
 
+import io.comq.numeric.Names;
+
 /** The integer grid a channel (or group) is quantized onto; see COMQ.md "Quantization grid". */
 public enum Grid {
     /** {@code scale = max|w| / 2^(b-1)}, codes in {@code [-2^(b-1), 2^(b-1)-1]} (clips the largest positive weight). */

@@ -1,5 +1,6 @@
 package io.comq.quant;
 
+import io.comq.numeric.TieRule;
 import io.comq.error.InvalidConfigException;
 
 /**

@@ -1,5 +1,7 @@
 package io.comq.quant;
 
+import io.comq.numeric.Precision;
+import io.comq.numeric.TieRule;
 import io.comq.tensor.Matrix;
 
 /**

@@ -1,7 +1,8 @@
 /**
- * The quantization problem and its answer: grids ({@link io.comq.quant.GridSpec}, {@link io.comq.quant.QuantGrid}),
- * a layer's inputs ({@link io.comq.quant.LayerProblem}) and result ({@link io.comq.quant.LayerResult}), and the one
- * public entry point {@link io.comq.quant.LayerQuantizer}, which dispatches to the methods in {@code rtn}, {@code gptq}
- * and {@code comq} and measures every result with the same {@link io.comq.quant.linalg.Objective}.
+ * The quantization problem and the vocabulary of its answer, shared by every method: grids
+ * ({@link io.comq.quant.Grid}, {@link io.comq.quant.GridSpec}, {@link io.comq.quant.QuantGrid}), a layer's inputs
+ * ({@link io.comq.quant.LayerProblem}), a method's raw result ({@link io.comq.quant.Quantized}) and progress. The
+ * methods' configs are in {@code quant.method}, their algorithms in {@code quant.rtn}, {@code quant.gptq} and
+ * {@code quant.comq}, the dense math in {@code quant.linalg}; the entry point for a layer is {@code io.comq.layer}.
  */
 package io.comq.quant;

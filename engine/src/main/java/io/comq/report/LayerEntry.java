@@ -1,6 +1,6 @@
 package io.comq.report;
 
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import java.util.List;
 
 /**

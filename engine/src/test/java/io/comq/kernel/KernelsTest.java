@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.error.InvalidConfigException;
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import org.junit.jupiter.api.Test;
 
 /** Backend selection: the fallback chain, by precision when asked. */

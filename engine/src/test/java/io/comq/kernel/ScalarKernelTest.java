@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.kernel.cpu.ScalarKernel;
 import io.comq.quant.RandomLayers;
-import io.comq.quant.TieRule;
+import io.comq.numeric.TieRule;
 import io.comq.tensor.Matrix;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -190,7 +190,7 @@ class ScalarKernelTest {
                 e32 += v;
             }
             assertEquals(e64, e32, 0.01 * e64);
-            assertTrue(k.supports(io.comq.quant.Precision.FLOAT32) && k.supports(io.comq.quant.Precision.FLOAT64));
+            assertTrue(k.supports(io.comq.numeric.Precision.FLOAT32) && k.supports(io.comq.numeric.Precision.FLOAT64));
         }
     }
 

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.error.InvalidInputException;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerResult;
-import io.comq.quant.Precision;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.Precision;
 import io.comq.report.LayerEntry;
 import io.comq.tensor.Matrix;
 import java.nio.file.Files;

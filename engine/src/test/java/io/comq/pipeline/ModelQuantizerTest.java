@@ -21,10 +21,10 @@ import io.comq.format.onnx.LayerSelection;
 import io.comq.kernel.KernelOptions;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerConfig;
-import io.comq.quant.Precision;
-import io.comq.quant.TieRule;
-import io.comq.quant.rtn.RtnConfig;
+import io.comq.layer.LayerConfig;
+import io.comq.numeric.Precision;
+import io.comq.numeric.TieRule;
+import io.comq.quant.method.RtnConfig;
 import io.comq.report.Drift;
 import io.comq.report.ModelReport;
 import java.nio.ByteBuffer;
@@ -191,12 +191,12 @@ class ModelQuantizerTest {
     @Test
     void perLayerBitsKeepEverythingElse() {
         ModelJob job = new ModelJob(dir.resolve("m.onnx"), dir.resolve("c.npz"), null, dir.resolve("o"),
-                OutputFormat.QDQ, LayerConfig.of(io.comq.quant.comq.ComqConfig.of(GridSpec.defaults())
-                .withInit(io.comq.quant.comq.ComqConfig.Init.GPTQ).withSweeps(2)), null, 4, 0.2, 0, null, false);
-        io.comq.quant.comq.ComqConfig c = (io.comq.quant.comq.ComqConfig) ModelQuantizer.configFor(job, 8).method();
+                OutputFormat.QDQ, LayerConfig.of(io.comq.quant.method.ComqConfig.of(GridSpec.defaults())
+                .withInit(io.comq.quant.method.ComqConfig.Init.GPTQ).withSweeps(2)), null, 4, 0.2, 0, null, false);
+        io.comq.quant.method.ComqConfig c = (io.comq.quant.method.ComqConfig) ModelQuantizer.configFor(job, 8).method();
         assertEquals(8, c.grid().bits());
         assertEquals(8, c.gptq().grid().bits());
         assertEquals(2, c.sweeps());
-        assertEquals(io.comq.quant.comq.ComqConfig.Init.GPTQ, c.init());
+        assertEquals(io.comq.quant.method.ComqConfig.Init.GPTQ, c.init());
     }
 }

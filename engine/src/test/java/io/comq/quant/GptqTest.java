@@ -1,5 +1,11 @@
 package io.comq.quant;
 
+import io.comq.layer.LayerConfig;
+import io.comq.layer.LayerQuantizer;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.Precision;
+import io.comq.numeric.TieRule;
+import io.comq.quant.method.MethodConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.kernel.cpu.ScalarKernel;
-import io.comq.quant.gptq.GptqConfig;
-import io.comq.quant.rtn.RtnConfig;
+import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.RtnConfig;
 import io.comq.tensor.Matrix;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,11 +1,15 @@
 package io.comq.quant;
 
+import io.comq.layer.LayerConfig;
+import io.comq.layer.LayerQuantizer;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.TieRule;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.kernel.cpu.ScalarKernel;
-import io.comq.quant.comq.ComqConfig;
-import io.comq.quant.gptq.GptqConfig;
-import io.comq.quant.rtn.RtnConfig;
+import io.comq.quant.method.ComqConfig;
+import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.RtnConfig;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

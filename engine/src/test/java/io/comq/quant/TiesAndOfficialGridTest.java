@@ -1,13 +1,18 @@
 package io.comq.quant;
 
+import io.comq.layer.LayerConfig;
+import io.comq.layer.LayerQuantizer;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.Precision;
+import io.comq.numeric.TieRule;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.comq.kernel.cpu.ScalarKernel;
-import io.comq.quant.comq.ComqConfig;
+import io.comq.quant.method.ComqConfig;
 import io.comq.quant.linalg.Objective;
-import io.comq.quant.rtn.RtnConfig;
+import io.comq.quant.method.RtnConfig;
 import io.comq.tensor.Matrix;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

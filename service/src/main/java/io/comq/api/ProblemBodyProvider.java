@@ -1,5 +1,7 @@
 package io.comq.api;
 
+import io.comq.problem.Problem;
+import io.comq.problem.Problems;
 import io.micronaut.context.annotation.Primary;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;

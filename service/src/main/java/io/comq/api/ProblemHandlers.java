@@ -1,5 +1,7 @@
 package io.comq.api;
 
+import io.comq.problem.Problem;
+import io.comq.problem.Problems;
 import io.comq.asset.RejectedUploadException;
 import io.comq.error.CalibrationMismatchException;
 import io.comq.error.InvalidConfigException;

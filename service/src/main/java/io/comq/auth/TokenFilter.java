@@ -1,6 +1,6 @@
 package io.comq.auth;
 
-import io.comq.api.Problems;
+import io.comq.problem.Problems;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;

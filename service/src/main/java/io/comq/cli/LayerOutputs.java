@@ -1,8 +1,8 @@
 package io.comq.cli;
 
 import io.comq.format.npy.NpyArray;
-import io.comq.quant.LayerResult;
-import io.comq.quant.Precision;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.Precision;
 import java.nio.file.Path;
 
 /**

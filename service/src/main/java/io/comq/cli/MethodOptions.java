@@ -1,7 +1,7 @@
 package io.comq.cli;
 
 import io.comq.job.JobSettings;
-import io.comq.quant.MethodConfig;
+import io.comq.quant.method.MethodConfig;
 import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

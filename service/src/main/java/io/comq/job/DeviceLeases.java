@@ -3,7 +3,7 @@ package io.comq.job;
 import io.comq.kernel.KernelOptions;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Locale;

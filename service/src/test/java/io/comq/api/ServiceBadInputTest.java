@@ -1,5 +1,6 @@
 package io.comq.api;
 
+import io.comq.problem.Problems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -22,7 +22,7 @@ import picocli.CommandLine;
  * The container and compose files agree with each other, with the Kubernetes manifests and with the build: the
  * Dockerfile's entrypoint carries the JVM flags the build gives every launcher and starts the shaded jar as a
  * non-root user; compose runs that image read-only as the same user, with its settings pointing at its own PostgreSQL
- * and S3 services. ({@code deploy/smoke.sh} runs the entrypoint itself; see the README.)
+ * and S3 services. ({@code deploy/smoke.sh} runs the entrypoint itself; see docs/DEPLOY.md.)
  */
 class DeployFilesTest {
     static Path root;

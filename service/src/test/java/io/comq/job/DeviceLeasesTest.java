@@ -10,7 +10,7 @@ import io.comq.kernel.KernelProvider;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
 import io.comq.kernel.cpu.ScalarKernel;
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;

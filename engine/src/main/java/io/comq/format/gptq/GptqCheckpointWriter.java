@@ -16,7 +16,7 @@ import io.comq.format.safetensors.SafetensorsFile;
 import io.comq.format.safetensors.SafetensorsWriter;
 import io.comq.format.safetensors.Tensor;
 import io.comq.format.safetensors.TensorInfo;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;

@@ -8,7 +8,7 @@ import io.comq.tensor.Float16;
 import io.comq.format.safetensors.SafetensorsCheckpoint;
 import io.comq.format.safetensors.Tensor;
 import io.comq.format.safetensors.TensorInfo;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;

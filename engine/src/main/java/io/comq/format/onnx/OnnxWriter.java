@@ -8,7 +8,7 @@ import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.comq.error.InvalidInputException;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package io.comq.format.onnx;
 
-import io.comq.quant.Names;
+import io.comq.numeric.Names;
 
 /** How quantized weights are written into the model. */
 public enum QuantFormat {

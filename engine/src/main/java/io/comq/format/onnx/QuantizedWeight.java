@@ -3,7 +3,7 @@ package io.comq.format.onnx;
 import io.comq.error.InvalidInputException;
 import io.comq.error.ShapeMismatchException;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import java.util.List;
 
 /**

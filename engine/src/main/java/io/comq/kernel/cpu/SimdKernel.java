@@ -4,7 +4,7 @@ import io.comq.error.InvalidConfigException;
 import io.comq.kernel.Layout;
 import io.comq.kernel.QuantKernel;
 import io.comq.kernel.SweepState;
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import io.comq.tensor.Matrix;
 import java.util.Arrays;
 

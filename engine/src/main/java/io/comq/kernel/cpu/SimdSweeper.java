@@ -2,7 +2,7 @@ package io.comq.kernel.cpu;
 
 import io.comq.kernel.Layout;
 import io.comq.kernel.SweepState;
-import io.comq.quant.TieRule;
+import io.comq.numeric.TieRule;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;

@@ -1,10 +1,11 @@
 package io.comq.quant.comq;
 
+import io.comq.quant.method.ComqConfig;
 import io.comq.kernel.Layout;
 import io.comq.kernel.QuantKernel;
 import io.comq.kernel.SweepState;
 import io.comq.quant.GridSpec;
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import io.comq.quant.ProgressListener;
 import io.comq.quant.QuantGrid;
 import io.comq.quant.Quantized;

@@ -1,5 +1,6 @@
 package io.comq.quant.gptq;
 
+import io.comq.quant.method.GptqConfig;
 import io.comq.quant.GridSpec;
 import io.comq.quant.ProgressListener;
 import io.comq.quant.QuantGrid;
@@ -182,7 +183,7 @@ public final class Gptq {
      * {@code w} still holds the rows before the update (they are copied into {@code wn}, never changed here).
      */
     private static void checkFirstUpdate(WorkMatrix wn, double[] w, double[] u, double[] err, int i2, int k, int out,
-                                         io.comq.quant.Precision precision) {
+                                         io.comq.numeric.Precision precision) {
         int in = wn.rows();
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(in * 31L + out);
         double[] v = new double[out];
@@ -215,7 +216,7 @@ public final class Gptq {
             }
         }
         // rounding allowed: relative to the change itself, plus the precision's rounding of the rows it changes
-        boolean f64 = precision == io.comq.quant.Precision.FLOAT64;
+        boolean f64 = precision == io.comq.numeric.Precision.FLOAT64;
         double allowed = (f64 ? 1e-9 : 1e-3) * Math.sqrt(sizeChange) + (f64 ? 1e-12 : 1e-5) * Math.sqrt(sizeBefore);
         double rel = Math.sqrt(num / Math.max(sizeChange, Double.MIN_NORMAL));
         if (!(Math.sqrt(num) <= allowed)) {

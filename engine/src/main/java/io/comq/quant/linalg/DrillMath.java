@@ -1,7 +1,7 @@
 package io.comq.quant.linalg;
 
 import io.comq.error.InvalidConfigException;
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import io.comq.tensor.Matrix;
 
 /**

@@ -1,6 +1,6 @@
 package io.comq.quant.linalg;
 
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 
 /**
  * {@link JavaMath}'s {@link WorkMatrix}: a row-major float64 array on the heap. In float32 every stored element is

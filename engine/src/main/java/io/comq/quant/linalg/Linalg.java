@@ -3,7 +3,7 @@ package io.comq.quant.linalg;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.NativeMathException;
 import io.comq.platform.Cpu;
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package io.comq.quant.linalg;
 
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import io.comq.tensor.Matrix;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;

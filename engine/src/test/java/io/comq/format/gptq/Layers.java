@@ -2,11 +2,11 @@ package io.comq.format.gptq;
 
 import io.comq.kernel.cpu.ScalarKernel;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerConfig;
+import io.comq.layer.LayerConfig;
 import io.comq.quant.LayerProblem;
-import io.comq.quant.LayerQuantizer;
-import io.comq.quant.LayerResult;
-import io.comq.quant.comq.ComqConfig;
+import io.comq.layer.LayerQuantizer;
+import io.comq.layer.LayerResult;
+import io.comq.quant.method.ComqConfig;
 import io.comq.tensor.Matrix;
 import java.util.Random;
 

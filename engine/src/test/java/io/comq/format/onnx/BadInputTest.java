@@ -9,7 +9,7 @@ import io.comq.error.InvalidInputException;
 import io.comq.error.InvalidModelException;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

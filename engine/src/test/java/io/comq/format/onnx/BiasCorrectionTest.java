@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import io.comq.error.InvalidModelException;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;

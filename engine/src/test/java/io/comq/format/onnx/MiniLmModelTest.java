@@ -9,7 +9,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.FloatBuffer;

@@ -2,7 +2,7 @@ package io.comq.format.onnx;
 
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
-import io.comq.quant.TieRule;
+import io.comq.numeric.TieRule;
 import java.util.Random;
 
 /**

@@ -9,7 +9,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import io.comq.error.InvalidModelException;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

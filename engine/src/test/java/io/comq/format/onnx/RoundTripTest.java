@@ -11,7 +11,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.UnknownFieldSet;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -7,7 +7,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import io.comq.quant.Grid;
 import io.comq.quant.GridSpec;
-import io.comq.quant.LayerResult;
+import io.comq.layer.LayerResult;
 import io.comq.tensor.Matrix;
 import java.nio.file.Files;
 import java.nio.file.Path;

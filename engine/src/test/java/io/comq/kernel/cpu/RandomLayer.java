@@ -3,7 +3,7 @@ package io.comq.kernel.cpu;
 import io.comq.kernel.Layout;
 import io.comq.kernel.SweepState;
 import io.comq.quant.Grid;
-import io.comq.quant.TieRule;
+import io.comq.numeric.TieRule;
 import java.util.Random;
 
 /**

@@ -8,7 +8,7 @@ import io.comq.format.npy.NpyArray;
 import io.comq.format.npy.Npz;
 import io.comq.kernel.Layout;
 import io.comq.kernel.SweepState;
-import io.comq.quant.TieRule;
+import io.comq.numeric.TieRule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

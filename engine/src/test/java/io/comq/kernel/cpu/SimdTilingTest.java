@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.comq.kernel.Layout;
 import io.comq.kernel.SweepState;
 import io.comq.quant.Grid;
-import io.comq.quant.TieRule;
+import io.comq.numeric.TieRule;
 import org.junit.jupiter.api.Test;
 
 /**

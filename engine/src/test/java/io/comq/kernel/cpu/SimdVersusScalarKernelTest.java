@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.kernel.SweepState;
 import io.comq.quant.Grid;
-import io.comq.quant.TieRule;
+import io.comq.numeric.TieRule;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -3,7 +3,7 @@ package io.comq.kernel.cpu;
 import io.comq.bench.SyntheticLayer;
 import io.comq.kernel.Layout;
 import io.comq.kernel.SweepState;
-import io.comq.quant.TieRule;
+import io.comq.numeric.TieRule;
 
 /**
  * Scratch timing harness for the SIMD sweep (not a test): {@code java -cp ... io.comq.kernel.cpu.SweepTiming

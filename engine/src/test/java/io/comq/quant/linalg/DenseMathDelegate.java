@@ -1,6 +1,6 @@
 package io.comq.quant.linalg;
 
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import io.comq.tensor.Matrix;
 
 /** A {@link DenseMath} that forwards everything, for tests that break one operation. */

@@ -48,7 +48,7 @@ public final class ComqKernels {
     public static final int OP_SCALES = 4;
     public static final int OP_RESIDUAL = 5;
 
-    /** Tie rules of {@link io.comq.quant.TieRule}, as the kernels know them. */
+    /** Tie rules of {@link io.comq.numeric.TieRule}, as the kernels know them. */
     public static final int TIE_HALF_EVEN = 0;
     public static final int TIE_HALF_AWAY = 1;
     public static final int TIE_HALF_UP = 2;
@@ -405,7 +405,7 @@ public final class ComqKernels {
         return rounded < lo ? lo : rounded > hi ? hi : (int) rounded;
     }
 
-    /** {@link io.comq.quant.TieRule#round(float)} for the rule coded {@code tie} ({@code TIE_*}), in the same float steps. */
+    /** {@link io.comq.numeric.TieRule#round(float)} for the rule coded {@code tie} ({@code TIE_*}), in the same float steps. */
     private static float round(float x, int tie) {
         if (tie == TIE_HALF_EVEN) {
             float f = TornadoMath.floor(x);

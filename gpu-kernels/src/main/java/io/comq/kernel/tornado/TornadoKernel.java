@@ -3,7 +3,7 @@ package io.comq.kernel.tornado;
 import io.comq.kernel.Layout;
 import io.comq.kernel.QuantKernel;
 import io.comq.kernel.SweepState;
-import io.comq.quant.Precision;
+import io.comq.numeric.Precision;
 import io.comq.tensor.Matrix;
 import java.util.ArrayList;
 import java.util.Arrays;

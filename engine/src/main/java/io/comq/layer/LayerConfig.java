@@ -1,5 +1,6 @@
-package io.comq.quant;
+package io.comq.layer;
 
+import io.comq.quant.method.MethodConfig;
 import io.comq.error.InvalidConfigException;
 
 /**

@@ -1,4 +1,4 @@
-package io.comq.quant;
+package io.comq.numeric;
 
 /** Arithmetic precision of a quantization run: float64 is the reference, float32 the fast path. */
 public enum Precision {

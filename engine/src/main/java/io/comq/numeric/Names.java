@@ -1,4 +1,4 @@
-package io.comq.quant;
+package io.comq.numeric;
 
 import io.comq.error.InvalidConfigException;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.comq.api;
+package io.comq.problem;
 
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;

@@ -1,9 +1,9 @@
-package io.comq.quant.rtn;
+package io.comq.quant.method;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.quant.GridSpec;
-import io.comq.quant.MethodConfig;
-import io.comq.quant.Precision;
+import io.comq.quant.method.MethodConfig;
+import io.comq.numeric.Precision;
 
 /**
  * Round-to-nearest on a grid.

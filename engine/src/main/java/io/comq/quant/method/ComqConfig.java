@@ -1,11 +1,11 @@
-package io.comq.quant.comq;
+package io.comq.quant.method;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.quant.GridSpec;
-import io.comq.quant.MethodConfig;
-import io.comq.quant.Names;
-import io.comq.quant.Precision;
-import io.comq.quant.gptq.GptqConfig;
+import io.comq.quant.method.MethodConfig;
+import io.comq.numeric.Names;
+import io.comq.numeric.Precision;
+import io.comq.quant.method.GptqConfig;
 
 /**
  * COMQ settings.

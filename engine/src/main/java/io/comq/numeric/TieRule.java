@@ -1,4 +1,4 @@
-package io.comq.quant;
+package io.comq.numeric;
 
 /**
  * How {@code round(.)} breaks exact half-way ties. COMQ.md's reference uses {@link #HALF_EVEN}; Java's

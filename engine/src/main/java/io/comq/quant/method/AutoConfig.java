@@ -1,9 +1,11 @@
-package io.comq.quant;
+package io.comq.quant.method;
 
+import io.comq.numeric.Precision;
+import io.comq.quant.GridSpec;
 import io.comq.error.InvalidConfigException;
-import io.comq.quant.comq.ComqConfig;
-import io.comq.quant.gptq.GptqConfig;
-import io.comq.quant.rtn.RtnConfig;
+import io.comq.quant.method.ComqConfig;
+import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.RtnConfig;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,7 @@
-package io.comq.quant;
+package io.comq.layer;
 
+import io.comq.numeric.Precision;
+import io.comq.quant.GridSpec;
 import io.comq.tensor.Matrix;
 import java.util.List;
 

@@ -1,18 +1,26 @@
-package io.comq.quant;
+package io.comq.layer;
 
+import io.comq.numeric.Precision;
+import io.comq.quant.GridSpec;
+import io.comq.quant.LayerProblem;
+import io.comq.quant.ProgressListener;
+import io.comq.quant.Quantized;
+import io.comq.quant.method.AutoConfig;
+import io.comq.quant.method.MethodConfig;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
 import io.comq.kernel.QuantKernel;
-import io.comq.kernel.cpu.ScalarKernel;
+import io.comq.kernel.KernelOptions;
+import io.comq.kernel.Kernels;
 import io.comq.quant.comq.Comq;
-import io.comq.quant.comq.ComqConfig;
+import io.comq.quant.method.ComqConfig;
 import io.comq.quant.gptq.Gptq;
-import io.comq.quant.gptq.GptqConfig;
+import io.comq.quant.method.GptqConfig;
 import io.comq.quant.linalg.DenseMath;
 import io.comq.quant.linalg.Linalg;
 import io.comq.quant.linalg.Objective;
 import io.comq.quant.rtn.Rtn;
-import io.comq.quant.rtn.RtnConfig;
+import io.comq.quant.method.RtnConfig;
 import io.comq.tensor.Matrix;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +87,7 @@ public final class LayerQuantizer {
         List<String> guards = new ArrayList<>();
         QuantKernel used = kernel;
         if (method instanceof ComqConfig && !kernel.supports(precision)) {
-            used = new ScalarKernel(Math.max(1, kernel.threads()));
+            used = new Kernels().create(new KernelOptions("cpu-scalar", Math.max(1, kernel.threads()), ""));
             guards.add("kernel " + kernel.name() + " does not support " + precision.id() + ": used " + used.name());
         }
         Quantized q;

@@ -1,4 +1,4 @@
-package io.comq.api;
+package io.comq.problem;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Introspected;
