@@ -3,6 +3,7 @@ package io.comq.calibration;
 import io.comq.error.InvalidModelException;
 import io.comq.format.onnx.ConvAttributes;
 import io.comq.format.onnx.OnnxLayer;
+import io.comq.option.Setting;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,7 +54,7 @@ public final class CalibrationTargets {
         }
         if (spatial != 1 && spatial != 2) {
             throw new InvalidModelException("conv " + layer.id() + " has " + spatial + " spatial axes; calibration "
-                    + "supports 1-D and 2-D convs; exclude it (--exclude)");
+                    + "supports 1-D and 2-D convs; exclude it (" + Setting.EXCLUDE.ref() + ")");
         }
         boolean explicit = autoPad == ConvGeometry.AutoPad.NOTSET;
         int cin = (int) (layer.groups() * layer.weightShape().get(1));

@@ -1,6 +1,7 @@
 package io.comq.format;
 
 import io.comq.error.InvalidInputException;
+import io.comq.option.Setting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -47,7 +48,8 @@ public final class StagingDir implements AutoCloseable {
             for (Path p : created) {
                 Files.createDirectory(p);
             }
-            Path temp = Files.createDirectory(abs.resolveSibling("." + abs.getFileName() + ".tmp-" + UUID.randomUUID()));
+            Path temp = Files.createDirectory(abs.resolveSibling("." + abs.getFileName() + ".tmp-"
+                    + UUID.randomUUID()));
             return new StagingDir(abs, temp, created);
         } catch (IOException e) {
             deleteEmpty(created);
@@ -64,11 +66,13 @@ public final class StagingDir implements AutoCloseable {
     public static void checkTarget(Path target, boolean force) {
         Path abs = target.toAbsolutePath().normalize();
         if (Files.exists(abs) && !Files.isDirectory(abs)) {
-            throw new InvalidInputException("--out " + target + " is a file, not a folder; choose a folder path");
+            throw new InvalidInputException(Setting.OUT.ref() + " " + target
+                    + " is a file, not a folder; choose a folder path");
         }
         if (!force && Files.isDirectory(abs) && !isEmpty(abs)) {
-            throw new InvalidInputException("--out " + target + " exists and is not empty; choose another folder or "
-                    + "pass --force to replace it");
+            throw new InvalidInputException(Setting.OUT.ref() + " " + target
+                    + " exists and is not empty; choose another folder or "
+                    + "pass " + Setting.FORCE.ref() + " to replace it");
         }
     }
 
@@ -82,8 +86,9 @@ public final class StagingDir implements AutoCloseable {
         try {
             if (Files.isDirectory(target) && !isEmpty(target)) {
                 if (!force) {
-                    throw new InvalidInputException("--out " + target + " appeared while quantizing and is not empty; "
-                            + "pass --force to replace it");
+                    throw new InvalidInputException(Setting.OUT.ref() + " " + target
+                            + " appeared while quantizing and is not empty; "
+                            + "pass " + Setting.FORCE.ref() + " to replace it");
                 }
                 Path old = target.resolveSibling("." + target.getFileName() + ".old-" + UUID.randomUUID());
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -101,7 +106,8 @@ public final class StagingDir implements AutoCloseable {
             committed = true;
             return target;
         } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-            throw new InvalidInputException("--out " + target + " appeared while quantizing; choose another folder");
+            throw new InvalidInputException(Setting.OUT.ref() + " " + target
+                    + " appeared while quantizing; choose another folder");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move the outputs into " + target + ": " + e.getMessage(), e);
         }
@@ -124,7 +130,7 @@ public final class StagingDir implements AutoCloseable {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();
         } catch (IOException e) {
-            throw new InvalidInputException("--out " + dir + " cannot be listed: " + e.getMessage());
+            throw new InvalidInputException(Setting.OUT.ref() + " " + dir + " cannot be listed: " + e.getMessage());
         }
     }
 

@@ -2,6 +2,7 @@ package io.comq.pipeline;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.numeric.Names;
+import io.comq.option.Setting;
 import java.util.List;
 
 /**
@@ -93,7 +94,8 @@ public record AccuracyOptions(CalibrationMode calibrationMode, double overfitRat
         }
         if (avgBits > 0 && avgBits < java.util.Collections.min(candidateBits)) {
             throw new InvalidConfigException("an average of " + avgBits + " bits per weight is below the fewest "
-                    + "candidate bits (" + java.util.Collections.min(candidateBits) + "); raise --avg-bits or add a "
+                    + "candidate bits (" + java.util.Collections.min(candidateBits) + "); raise "
+                    + Setting.AVG_BITS.ref() + " or add a "
                     + "lower candidate");
         }
         if (worstSamples < 0) {

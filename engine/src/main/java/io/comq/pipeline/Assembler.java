@@ -14,6 +14,7 @@ import io.comq.format.onnx.LayerSelection;
 import io.comq.format.onnx.OnnxLayer;
 import io.comq.format.onnx.OnnxModel;
 import io.comq.layer.LayerResult;
+import io.comq.option.Setting;
 import io.comq.quant.ProgressListener;
 import io.comq.report.LayerEntry;
 import io.comq.report.ModelReport;
@@ -51,7 +52,8 @@ public final class Assembler {
                         + "output folder");
             }
             if (!format.isOnnx()) {
-                throw new InvalidConfigException("sharded runs write ONNX models: --format qdq or matmulnbits, not "
+                throw new InvalidConfigException("sharded runs write ONNX models: " + Setting.FORMAT.ref()
+                        + " qdq or matmulnbits, not "
                         + format.id());
             }
         }

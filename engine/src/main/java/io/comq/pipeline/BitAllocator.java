@@ -1,6 +1,7 @@
 package io.comq.pipeline;
 
 import io.comq.error.InvalidConfigException;
+import io.comq.option.Setting;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +35,8 @@ final class BitAllocator {
         double used = (double) bits[0] * total;
         if (used > budget * (1 + 1e-12)) {
             throw new InvalidConfigException(String.format(Locale.ROOT, "an average of %s bits per weight is below "
-                    + "the fewest candidate bits (%d); raise --avg-bits or add a lower candidate", avgBits, bits[0]));
+                    + "the fewest candidate bits (%d); raise " + Setting.AVG_BITS.ref()
+                    + " or add a lower candidate", avgBits, bits[0]));
         }
         while (true) {
             int bestLayer = -1;

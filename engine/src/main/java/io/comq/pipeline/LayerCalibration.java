@@ -16,6 +16,7 @@ import io.comq.format.onnx.QuantFormat;
 import io.comq.format.onnx.WriteOptions;
 import io.comq.kernel.QuantKernel;
 import io.comq.layer.LayerResult;
+import io.comq.option.Setting;
 import io.comq.quant.ProgressListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,7 +66,7 @@ final class LayerCalibration {
         }
         if (plan.model() != model.proto()) {
             throw new InvalidConfigException("sequential calibration does not reach layers inside If/Loop/Scan "
-                    + "bodies; use --calibration-mode parallel for this model");
+                    + "bodies; use " + Setting.CALIBRATION_MODE.ref() + " parallel for this model");
         }
         List<List<CalibrationTarget>> stages = stages(plan.targets());
         try {

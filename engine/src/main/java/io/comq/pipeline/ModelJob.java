@@ -4,6 +4,7 @@ import io.comq.error.InvalidConfigException;
 import io.comq.format.onnx.LayerSelection;
 import io.comq.kernel.KernelOptions;
 import io.comq.layer.LayerConfig;
+import io.comq.option.Setting;
 import java.nio.file.Path;
 
 /**
@@ -63,48 +64,61 @@ public record ModelJob(Path model, Path calibration, Path gramDir, Path out, Out
         kernel = kernel == null ? KernelOptions.auto() : kernel;
         accuracy = accuracy == null ? AccuracyOptions.defaults() : accuracy;
         if (batchSize <= 0) {
-            throw new InvalidConfigException("the batch size must be positive, got " + batchSize);
+            throw new InvalidConfigException("the batch size (" + Setting.BATCH_SIZE.ref() + ") must be positive, got "
+                    + batchSize);
         }
         if (!(validationFraction >= 0 && validationFraction < 1)) {
-            throw new InvalidConfigException("the validation fraction must be in [0, 1), got " + validationFraction);
+            throw new InvalidConfigException("the validation fraction (" + Setting.VALIDATION_FRACTION.ref()
+                    + ") must be in [0, 1), got " + validationFraction);
         }
         if (accuracy.mixedPrecision() && !selection.bitOverrides().isEmpty()) {
-            throw new InvalidConfigException("--avg-bits chooses every layer's bits; drop --layer-bits or --avg-bits");
+            throw new InvalidConfigException(Setting.AVG_BITS.ref() + " chooses every layer's bits; drop "
+                    + Setting.LAYER_BITS.ref() + " or " + Setting.AVG_BITS.ref());
         }
         if (accuracy.mixedPrecision() && validationFraction == 0) {
-            throw new InvalidConfigException("mixed precision (--avg-bits) measures each layer's effect on held-out "
-                    + "samples: set --validation-fraction above 0");
+            throw new InvalidConfigException("mixed precision (" + Setting.AVG_BITS.ref()
+                    + ") measures each layer's effect on held-out "
+                    + "samples: set " + Setting.VALIDATION_FRACTION.ref() + " above 0");
         }
         if (accuracy.mixedPrecision() && !format.isOnnx()) {
-            throw new InvalidConfigException("--avg-bits measures each layer's effect by running the model: ONNX only");
+            throw new InvalidConfigException(Setting.AVG_BITS.ref()
+                    + " measures each layer's effect by running the model: ONNX only");
         }
         if (format.isOnnx()) {
             if (calibration == null) {
-                throw new InvalidConfigException("an ONNX model needs a calibration set (--calibration)");
+                throw new InvalidConfigException("an ONNX model needs a calibration set ("
+                        + Setting.CALIBRATION.ref() + ")");
             }
             if (gramDir != null) {
-                throw new InvalidConfigException("--gram-dir is for safetensors checkpoints (--format safetensors); "
-                        + "an ONNX model is calibrated from --calibration");
+                throw new InvalidConfigException(Setting.GRAM_DIR.ref() + " is for safetensors checkpoints ("
+                        + Setting.FORMAT.ref() + " safetensors); "
+                        + "an ONNX model is calibrated from " + Setting.CALIBRATION.ref());
             }
         } else {
             if (gramDir == null) {
-                throw new InvalidConfigException("--format safetensors quantizes weights only and needs the Gram "
-                        + "matrices (--gram-dir)");
+                throw new InvalidConfigException(Setting.FORMAT.ref()
+                        + " safetensors quantizes weights only and needs the Gram "
+                        + "matrices (" + Setting.GRAM_DIR.ref() + ")");
             }
             if (calibration != null) {
-                throw new InvalidConfigException("--format safetensors takes Gram matrices (--gram-dir), not a "
+                throw new InvalidConfigException(Setting.FORMAT.ref() + " safetensors takes Gram matrices ("
+                        + Setting.GRAM_DIR.ref() + "), not a "
                         + "calibration set");
             }
             if (layer.method() instanceof io.comq.quant.method.AutoConfig) {
-                throw new InvalidConfigException("--method auto chooses by the error on held-out calibration data, "
-                        + "which a Gram folder does not have; pick rtn, gptq or comq for --format safetensors");
+                throw new InvalidConfigException(Setting.METHOD.ref()
+                        + " auto chooses by the error on held-out calibration data, "
+                        + "which a Gram folder does not have; pick rtn, gptq or comq for " + Setting.FORMAT.ref()
+                        + " safetensors");
             }
             if (layer.biasCompensation()) {
                 throw new InvalidConfigException("bias correction needs the mean input rows, which a Gram folder does "
-                        + "not hold; drop --bias-correction for --format safetensors");
+                        + "not hold; drop " + Setting.BIAS_CORRECTION.ref() + " for " + Setting.FORMAT.ref()
+                        + " safetensors");
             }
             if (!selection.opTypes().isEmpty()) {
-                throw new InvalidConfigException("op types (--exclude-op) apply to ONNX models; a safetensors "
+                throw new InvalidConfigException("op types (" + Setting.EXCLUDE_OPS.ref()
+                        + ") apply to ONNX models; a safetensors "
                         + "checkpoint has linear layers only");
             }
         }

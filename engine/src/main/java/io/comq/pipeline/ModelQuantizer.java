@@ -27,16 +27,17 @@ import io.comq.format.safetensors.LinearLayers;
 import io.comq.format.safetensors.SafetensorsCheckpoint;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
-import io.comq.quant.method.AutoConfig;
-import io.comq.quant.GridSpec;
 import io.comq.layer.LayerConfig;
-import io.comq.quant.LayerProblem;
 import io.comq.layer.LayerQuantizer;
 import io.comq.layer.LayerResult;
-import io.comq.quant.method.MethodConfig;
+import io.comq.option.Setting;
+import io.comq.quant.GridSpec;
+import io.comq.quant.LayerProblem;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.method.AutoConfig;
 import io.comq.quant.method.ComqConfig;
 import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.MethodConfig;
 import io.comq.quant.method.RtnConfig;
 import io.comq.report.Artifact;
 import io.comq.report.Drift;
@@ -113,7 +114,7 @@ public final class ModelQuantizer {
      * restarted shard resumes. ONNX models only; {@code job.out()} is not written.
      */
     public ShardSummary quantizeShard(ModelJob job, Sharding.Shard shard, Path shardDir, ProgressListener progress) {
-        requireOnnx(job, "--shard");
+        requireOnnx(job, Setting.SHARD.ref());
         Resume resume = new Resume(shardDir, shard);
         run(job, resume, progress);
         return resume.summary;
@@ -137,7 +138,8 @@ public final class ModelQuantizer {
 
     private static void requireOnnx(ModelJob job, String what) {
         if (!job.format().isOnnx()) {
-            throw new InvalidConfigException(what + " applies to ONNX models (--format qdq or matmulnbits)");
+            throw new InvalidConfigException(what + " applies to ONNX models (" + Setting.FORMAT.ref()
+                    + " qdq or matmulnbits)");
         }
     }
 
@@ -167,8 +169,9 @@ public final class ModelQuantizer {
                 boolean sharded = resume != null && resume.shard != null;
                 if (sharded && job.accuracy().calibrationMode() != AccuracyOptions.CalibrationMode.PARALLEL
                         && job.accuracy().calibrationMode() != AccuracyOptions.CalibrationMode.AUTO) {
-                    throw new InvalidConfigException("--shard quantizes layers independently and needs "
-                            + "--calibration-mode parallel (or auto); sequential and corrected calibration run the "
+                    throw new InvalidConfigException(Setting.SHARD.ref() + " quantizes layers independently and needs "
+                            + Setting.CALIBRATION_MODE.ref()
+                            + " parallel (or auto); sequential and corrected calibration run the "
                             + "layers in order");
                 }
                 AccuracyOptions.CalibrationMode mode = LayerCalibration.resolve(job.accuracy().calibrationMode(),
@@ -184,8 +187,9 @@ public final class ModelQuantizer {
                 List<OnnxLayer> todo = store == null ? mine
                         : mine.stream().filter(l -> !store.has(l.id())).toList();
                 if (resume != null && job.accuracy().mixedPrecision()) {
-                    throw new InvalidConfigException("mixed precision (--avg-bits) measures every layer in one run; "
-                            + "it cannot be combined with --shard or --checkpoint");
+                    throw new InvalidConfigException("mixed precision (" + Setting.AVG_BITS.ref()
+                            + ") measures every layer in one run; "
+                            + "it cannot be combined with " + Setting.SHARD.ref() + " or " + Setting.CHECKPOINT.ref());
                 }
                 // layers restored from the checkpoint; sequential calibration runs the model with them quantized
                 Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
@@ -435,7 +439,8 @@ public final class ModelQuantizer {
         Map<LinearLayer, LayerConfig> configs = new HashMap<>();
         for (LinearLayer l : layers) {
             if (!grams.has(l.tensor())) {
-                throw new InvalidConfigException("--gram-dir " + job.gramDir() + " has no Gram matrix for layer \""
+                throw new InvalidConfigException(Setting.GRAM_DIR.ref() + " " + job.gramDir()
+                        + " has no Gram matrix for layer \""
                         + l.tensor() + "\"; add it or exclude the layer");
             }
             Integer b = sel.bitOverrides().get(l.tensor());

@@ -16,13 +16,14 @@ import io.comq.format.onnx.OnnxWriter;
 import io.comq.format.onnx.QuantFormat;
 import io.comq.format.onnx.WriteOptions;
 import io.comq.kernel.QuantKernel;
-import io.comq.quant.method.AutoConfig;
 import io.comq.layer.LayerConfig;
 import io.comq.layer.LayerQuantizer;
 import io.comq.layer.LayerResult;
-import io.comq.quant.method.MethodConfig;
+import io.comq.option.Setting;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.method.AutoConfig;
 import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.MethodConfig;
 import io.comq.report.Drift;
 import io.comq.tensor.Matrix;
 import java.nio.file.Files;
@@ -50,8 +51,9 @@ final class Sensitivity {
                                             int[] bits, OrtSession reference, OrtSession.SessionOptions so,
                                             Path scratch, ProgressListener progress) {
         if (!split.hasValidation()) {
-            throw new InvalidConfigException("mixed precision (--avg-bits) measures each layer's effect on held-out "
-                    + "samples: set --validation-fraction above 0");
+            throw new InvalidConfigException("mixed precision (" + Setting.AVG_BITS.ref()
+                    + ") measures each layer's effect on held-out "
+                    + "samples: set " + Setting.VALIDATION_FRACTION.ref() + " above 0");
         }
         LayerQuantizer quantizer = new LayerQuantizer(kernel);
         Map<OnnxLayer, double[]> out = new HashMap<>();

@@ -2,6 +2,7 @@ package io.comq.pipeline;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.format.onnx.OnnxLayer;
+import io.comq.option.Setting;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -46,12 +47,14 @@ public final class Sharding {
         public static Shard parse(String s) {
             String[] parts = s == null ? new String[0] : s.trim().split("/", -1);
             if (parts.length != 2) {
-                throw new InvalidConfigException("--shard '" + s + "' is not of the form i/n (e.g. 0/3)");
+                throw new InvalidConfigException(Setting.SHARD.ref() + " '" + s
+                        + "' is not of the form i/n (e.g. 0/3)");
             }
             try {
                 return new Shard(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
             } catch (NumberFormatException e) {
-                throw new InvalidConfigException("--shard '" + s + "' is not of the form i/n with whole numbers "
+                throw new InvalidConfigException(Setting.SHARD.ref() + " '" + s
+                        + "' is not of the form i/n with whole numbers "
                         + "(e.g. 0/3)");
             }
         }

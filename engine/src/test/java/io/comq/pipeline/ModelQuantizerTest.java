@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -19,11 +19,13 @@ import io.comq.format.npy.NpyArray;
 import io.comq.format.npy.Npz;
 import io.comq.format.onnx.LayerSelection;
 import io.comq.kernel.KernelOptions;
-import io.comq.quant.Grid;
-import io.comq.quant.GridSpec;
 import io.comq.layer.LayerConfig;
 import io.comq.numeric.Precision;
 import io.comq.numeric.TieRule;
+import io.comq.option.OptionNames;
+import io.comq.option.Setting;
+import io.comq.quant.Grid;
+import io.comq.quant.GridSpec;
 import io.comq.quant.method.RtnConfig;
 import io.comq.report.Drift;
 import io.comq.report.ModelReport;
@@ -170,13 +172,16 @@ class ModelQuantizerTest {
         Path o = dir.resolve("o");
         String msg = assertThrows(InvalidConfigException.class, () -> new ModelJob(m, null, null, o, OutputFormat.QDQ,
                 RTN3, null, 4, 0.2, 0, null, false)).getMessage();
-        assertTrue(msg.contains("--calibration"), msg);
+        assertTrue(msg.contains(Setting.CALIBRATION.ref()), msg);
+        assertTrue(OptionNames.CLI.render(msg).contains("(--calibration)"), msg);
+        assertTrue(OptionNames.JSON.render(msg).contains("(calibration)"), msg);
         msg = assertThrows(InvalidConfigException.class, () -> new ModelJob(m, null, null, o,
                 OutputFormat.SAFETENSORS, RTN3, null, 4, 0.2, 0, null, false)).getMessage();
-        assertTrue(msg.contains("--gram-dir"), msg);
+        assertTrue(OptionNames.CLI.render(msg).contains("--gram-dir"), msg);
         msg = assertThrows(InvalidConfigException.class, () -> new ModelJob(m, c, dir, o, OutputFormat.MATMULNBITS,
                 RTN3, null, 4, 0.2, 0, null, false)).getMessage();
-        assertTrue(msg.contains("--gram-dir is for safetensors"), msg);
+        assertTrue(OptionNames.CLI.render(msg).contains("--gram-dir is for safetensors"), msg);
+        assertTrue(OptionNames.JSON.render(msg).contains("gramDir is for safetensors"), msg);
         msg = assertThrows(InvalidConfigException.class, () -> new ModelJob(m, null, dir, o, OutputFormat.SAFETENSORS,
                 new LayerConfig(RTN3.method(), true), null, 4, 0.2, 0, null, false)).getMessage();
         assertTrue(msg.contains("bias correction"), msg);

@@ -3,8 +3,8 @@ package io.comq.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.comq.job.Job;
 import io.comq.job.JobLayer;
-import io.comq.job.JobSettings;
 import io.comq.job.JobState;
+import io.comq.settings.QuantizeSettings;
 import io.comq.store.BlobInfo;
 import io.micronaut.core.annotation.Introspected;
 import io.micronaut.core.annotation.Nullable;
@@ -33,7 +33,7 @@ import java.util.List;
 @Introspected
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(String id, JobState state, String modelId, String calibrationSetId,
-                      @Nullable JobSettings settings, @Nullable String webhookUrl, @Nullable String backend,
+                      @Nullable QuantizeSettings settings, @Nullable String webhookUrl, @Nullable String backend,
                       Progress progress, @Nullable ErrorInfo error, int attempts, Instant createdAt,
                       @Nullable Instant startedAt, @Nullable Instant finishedAt, @Nullable List<ArtifactInfo> artifacts) {
 
@@ -87,7 +87,7 @@ public record JobView(String id, JobState state, String modelId, String calibrat
     }
 
     /** The full view: settings and per-layer progress (and artifacts when given). */
-    static JobView of(Job j, JobSettings settings, List<JobLayer> layers, @Nullable List<ArtifactInfo> artifacts) {
+    static JobView of(Job j, QuantizeSettings settings, List<JobLayer> layers, @Nullable List<ArtifactInfo> artifacts) {
         List<LayerDone> done = layers.stream().map(l -> new LayerDone(l.name(), l.relError(), l.finishedAt())).toList();
         return view(j, settings, done, artifacts);
     }
@@ -97,7 +97,7 @@ public record JobView(String id, JobState state, String modelId, String calibrat
         return view(j, null, null, null);
     }
 
-    private static JobView view(Job j, @Nullable JobSettings settings, @Nullable List<LayerDone> layers,
+    private static JobView view(Job j, @Nullable QuantizeSettings settings, @Nullable List<LayerDone> layers,
                                 @Nullable List<ArtifactInfo> artifacts) {
         Long eta = null;
         if (j.state() == JobState.RUNNING && j.startedAt() != null && j.layersDone() > 0 && j.layersTotal() > 0) {

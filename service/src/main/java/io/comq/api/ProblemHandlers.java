@@ -16,6 +16,7 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.comq.error.NativeMathException;
+import io.comq.option.OptionNames;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
@@ -51,7 +52,9 @@ final class ProblemHandlers {
         @Override
         public HttpResponse<Problem> handle(HttpRequest request, InvalidInputException e) {
             Class<?> kind = e instanceof RejectedUploadException r ? r.engineError().getClass() : e.getClass();
-            return Problems.response(status(e), kind(kind), e.getMessage(), request.getPath());
+            // the engine names settings by markers: a REST client reads its own field names (calibrationMode)
+            return Problems.response(status(e), kind(kind), OptionNames.JSON.render(e.getMessage()),
+                    request.getPath());
         }
     }
 

@@ -3,7 +3,6 @@ package io.comq.asset;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comq.error.InvalidInputException;
-import io.comq.job.JobRepository;
 import io.comq.server.ConflictException;
 import io.comq.server.NotFoundException;
 import io.comq.server.EngineThreads;
@@ -39,14 +38,14 @@ public class AssetService {
     private static final Logger LOG = LoggerFactory.getLogger(AssetService.class);
 
     private final AssetRepository assets;
-    private final JobRepository jobs;
+    private final AssetUse jobs;
     private final BlobStore store;
     private final ObjectMapper json;
     private final long maxBytes;
     private final LocalBlobStore staging;
     private final EngineThreads engine;
 
-    AssetService(AssetRepository assets, JobRepository jobs, BlobStore store, ObjectMapper json,
+    AssetService(AssetRepository assets, AssetUse jobs, BlobStore store, ObjectMapper json,
                  ServiceSettings settings, EngineThreads engine) {
         this.engine = engine;
         this.assets = assets;

@@ -2,6 +2,7 @@ package io.comq.cli;
 
 import io.comq.error.InvalidInputException;
 import io.comq.error.NativeMathException;
+import io.comq.option.OptionNames;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -79,7 +80,8 @@ final class ErrorHandler {
         return false;
     }
 
+    /** One line, with the engine's setting markers rendered as this command line's flags. */
     private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", "; ").trim();
+        return s == null ? "" : OptionNames.CLI.render(s).replaceAll("\\s*[\\r\\n]+\\s*", "; ").trim();
     }
 }

@@ -1,7 +1,8 @@
 package io.comq.cli;
 
-import io.comq.job.JobSettings;
+import io.comq.option.OptionNames;
 import io.comq.quant.method.MethodConfig;
+import io.comq.settings.QuantizeSettings;
 import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,29 +66,32 @@ final class MethodOptions {
 
     /**
      * The validated method settings: the same translation and refusals as a service job's settings
-     * ({@link JobSettings}), with options named as on the command line.
+     * ({@link QuantizeSettings}), with options named as on the command line.
      *
      * @param precision the command's {@code --precision} value
      * @param spec      the command, to tell which options the user gave
      */
     MethodConfig toConfig(String precision, CommandSpec spec) {
+        return settings(precision, spec).build().resolved(OptionNames.CLI).methodConfig();
+    }
+
+    /**
+     * The method settings as given: the method's own options only when the user gave them (null otherwise, so that
+     * the method's default applies or an option the method ignores is refused).
+     */
+    QuantizeSettings.Builder settings(String precision, CommandSpec spec) {
         ParseResult given = spec.commandLine().getParseResult();
-        JobSettings s = new JobSettings(method, bits, grid, groupSize, ratio, tie,
-                given(given, "--sweeps", sweeps), given(given, "--order", order), given(given, "--init", init),
-                given(given, "--scale-update", scaleUpdate), given(given, "--damp", damp),
-                given.hasMatchedOption("--act-order") ? Boolean.TRUE : null, given(given, "--block-size", blockSize),
-                precision, null, null, null, null, null, null, null, null, null, null,
-                given(given, "--comq-damp", comqDamp), null, null, null, null, null);
-        return s.resolved(MethodOptions::option).methodConfig();
+        return QuantizeSettings.builder().method(method).bits(bits).grid(grid).groupSize(groupSize).ratio(ratio)
+                .tie(tie).sweeps(given(given, "--sweeps", sweeps)).order(given(given, "--order", order))
+                .init(given(given, "--init", init)).scaleUpdate(given(given, "--scale-update", scaleUpdate))
+                .damp(given(given, "--damp", damp))
+                .actOrder(given.hasMatchedOption("--act-order") ? Boolean.TRUE : null)
+                .blockSize(given(given, "--block-size", blockSize)).precision(precision)
+                .comqDamp(given(given, "--comq-damp", comqDamp));
     }
 
     /** A setting's value if the user gave its option, else null (the default applies, or the option is refused). */
     private static <T> T given(ParseResult given, String option, T value) {
         return given.hasMatchedOption(option) ? value : null;
-    }
-
-    /** A setting's command-line option: {@code scaleUpdate -> --scale-update}. */
-    static String option(String setting) {
-        return "--" + setting.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 }

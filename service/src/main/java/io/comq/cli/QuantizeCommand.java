@@ -2,22 +2,25 @@ package io.comq.cli;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.format.onnx.LayerSelection;
+import io.comq.layer.LayerConfig;
+import io.comq.option.OptionNames;
 import io.comq.pipeline.AccuracyOptions;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.pipeline.OutputFormat;
 import io.comq.pipeline.Sharding;
-import io.comq.layer.LayerConfig;
-import io.comq.quant.method.MethodConfig;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.method.MethodConfig;
 import io.comq.report.Drift;
 import io.comq.report.ModelReport;
+import io.comq.settings.QuantizeSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -179,7 +182,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(summary(report));
         if (report.accuracy() != null) {
             for (String w : report.accuracy().warnings()) {
-                err.println("comq: warning: " + w);
+                err.println("comq: warning: " + OptionNames.CLI.render(w));
             }
         }
         MathWarning.print(err);
@@ -219,36 +222,13 @@ public final class QuantizeCommand implements Callable<Integer> {
     }
 
     private ModelJob job(Path target) {
-        OutputFormat f = OutputFormat.parse(format);
-        LayerSelection selection = LayerSelection.parse(exclude, opTypes(), layerBits);
-        return new ModelJob(model, calibration, gramDir, target, f, new LayerConfig(methodConfig(), biasCorrection),
-                selection, batchSize, validationFraction, seed, run.kernel(), run.force,
-                new AccuracyOptions(AccuracyOptions.CalibrationMode.parse(calibrationMode), overfitRatio,
-                        worstSamples, avgBits, candidateBits));
-    }
-
-    /** The op types left after {@code --exclude-op}; empty (all) when none is excluded. */
-    private List<String> opTypes() {
-        if (excludeOps.isEmpty()) {
-            return List.of();
-        }
-        Set<String> keep = new LinkedHashSet<>(List.of("MatMul", "Gemm", "Conv"));
-        for (String op : excludeOps) {
-            if (!LayerSelection.SUPPORTED_OPS.contains(op)) {
-                throw new InvalidConfigException("--exclude-op '" + op + "' is not a quantizable op type; use one of "
-                        + keep);
-            }
-            keep.remove(op);
-        }
-        if (keep.isEmpty()) {
-            throw new InvalidConfigException("--exclude-op excludes every quantizable op type; nothing would be "
-                    + "quantized");
-        }
-        return new ArrayList<>(keep);
-    }
-
-    private MethodConfig methodConfig() {
-        return methodOptions.toConfig(precision, spec);
+        Map<String, Integer> bits = LayerSelection.overrides(layerBits);
+        QuantizeSettings settings = methodOptions.settings(precision, spec).biasCorrection(biasCorrection)
+                .format(format).exclude(exclude).excludeOps(excludeOps).layerBits(bits).batchSize(batchSize)
+                .validationFraction(validationFraction).seed(seed).backend(run.backend).threads(run.threads)
+                .calibrationMode(calibrationMode).avgBits(avgBits).candidateBits(candidateBits)
+                .overfitRatio(overfitRatio).worstSamples(worstSamples).build().resolved(OptionNames.CLI);
+        return settings.modelJob(model, calibration, gramDir, target, run.device, run.force);
     }
 
     private String summary(ModelReport r) {

@@ -3,6 +3,7 @@ package io.comq.cluster;
 import io.comq.cli.Main;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
+import io.comq.settings.QuantizeSettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import picocli.CommandLine;
 
 /**
  * Runs a large model's quantization as a Kubernetes Indexed Job, or says to run it locally.
@@ -41,10 +41,6 @@ public final class ShardedJobs {
     public static final String SHARD_ARGS_KEY = "shard-args";
     /** The ConfigMap key holding the assemble command line (one argument per line). */
     public static final String ASSEMBLE_ARGS_KEY = "assemble-args";
-
-    /** Options a request may not set: the submitter sets them. */
-    private static final Set<String> RESERVED = Set.of("--model", "--calibration", "--out", "--shard", "--shard-dir",
-            "--checkpoint", "--force", "--format", "--gram-dir");
 
     /** Where a job runs. */
     public enum Placement {
@@ -72,10 +68,10 @@ public final class ShardedJobs {
      * @param id          the service's job id: lowercase letters, digits and '-', at most 40
      * @param model       the ONNX model on the work volume, e.g. {@code jobs/<id>/model.onnx}
      * @param calibration the calibration set on the work volume
-     * @param format      {@code qdq} or {@code matmulnbits}
-     * @param options     further {@code comq quantize} options (method, bits, grid...), not the paths or sharding
+     * @param settings    the job's settings (method, bits, grid, format...), checked here; the pods get them as
+     *                    {@code comq quantize} options ({@link QuantizeSettings#arguments()})
      */
-    public record Request(String id, String model, String calibration, String format, List<String> options) {
+    public record Request(String id, String model, String calibration, QuantizeSettings settings) {
         public Request {
             if (id == null || !id.matches("[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?")) {
                 throw new InvalidInputException("job id '" + id + "' must be lowercase letters, digits and '-', at "
@@ -86,13 +82,16 @@ public final class ShardedJobs {
                     throw new InvalidInputException("'" + p + "' must be a path relative to the work volume");
                 }
             }
-            format = format == null ? "qdq" : format;
-            options = options == null ? List.of() : List.copyOf(options);
-            for (String o : options) {
-                if (RESERVED.contains(o.contains("=") ? o.substring(0, o.indexOf('=')) : o)) {
-                    throw new InvalidInputException("option " + o + " is set by the sharded job itself");
-                }
+            settings = (settings == null ? QuantizeSettings.defaults() : settings).resolved();
+            if (!settings.shardable()) {
+                throw new InvalidInputException("these settings cannot be sharded: shards calibrate in parallel and "
+                        + "without mixed precision (calibrationMode parallel or auto, avgBits 0)");
             }
+        }
+
+        /** {@code qdq} or {@code matmulnbits}. */
+        public String format() {
+            return settings.format();
         }
     }
 
@@ -132,7 +131,7 @@ public final class ShardedJobs {
      * Creates the ConfigMap and the Indexed Job.
      *
      * @throws InvalidConfigException if no namespace is configured
-     * @throws InvalidInputException  if the options are not valid {@code comq quantize} options, or the job exists
+     * @throws InvalidInputException  if the job exists
      */
     public Status submit(Request r) {
         if (!config.enabled()) {
@@ -141,10 +140,6 @@ public final class ShardedJobs {
         }
         List<String> shardArgs = shardArgs(r, "$(JOB_COMPLETION_INDEX)");
         List<String> assembleArgs = assembleArgs(r);
-        for (int i = 0; i < config.shards(); i++) {
-            parse(shardArgs(r, Integer.toString(i)));
-        }
-        parse(assembleArgs);
         KubernetesClient k = clients.get();
         String ns = config.namespace();
         if (k.batch().v1().jobs().inNamespace(ns).withName(shardsName(r.id())).get() != null) {
@@ -223,7 +218,7 @@ public final class ShardedJobs {
     List<String> shardArgs(Request r, String index) {
         List<String> a = new ArrayList<>(List.of("quantize", "--model", path(r.model()), "--calibration",
                 path(r.calibration())));
-        a.addAll(r.options());
+        a.addAll(r.settings().arguments());
         a.addAll(List.of("--shard", index + "/" + config.shards(), "--shard-dir", shardDir(r.id())));
         return a;
     }
@@ -231,14 +226,6 @@ public final class ShardedJobs {
     List<String> assembleArgs(Request r) {
         return List.of("assemble", "--shards", shardDir(r.id()), "--model", path(r.model()), "--calibration",
                 path(r.calibration()), "--format", r.format(), "--out", out(r.id()), "--force");
-    }
-
-    private static void parse(List<String> args) {
-        try {
-            new CommandLine(new Main()).parseArgs(args.toArray(String[]::new));
-        } catch (CommandLine.ParameterException e) {
-            throw new InvalidInputException("the job's options are not valid for comq: " + e.getMessage(), e);
-        }
     }
 
     private Job job(String id, String name, String component, List<String> args, boolean indexed) {

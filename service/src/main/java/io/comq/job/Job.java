@@ -13,7 +13,7 @@ import java.time.Instant;
  * @param state            where it is
  * @param modelId          the model asset
  * @param calibrationSetId the calibration set asset
- * @param settingsJson     the validated {@link JobSettings}, defaults filled in, as JSON
+ * @param settingsJson     the validated {@link QuantizeSettings}, defaults filled in, as JSON
  * @param webhookUrl       where to post the summary when it ends, or null
  * @param idempotencyKey   the client's {@code Idempotency-Key}, or null
  * @param requestSha256    digest of the creating request, to refuse a reused key with a different request

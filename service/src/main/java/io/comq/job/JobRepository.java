@@ -1,5 +1,6 @@
 package io.comq.job;
 
+import io.comq.asset.AssetUse;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * updates that say whether they won.
  */
 @JdbcRepository(dialect = Dialect.H2)
-public interface JobRepository extends CrudRepository<Job, String> {
+public interface JobRepository extends CrudRepository<Job, String>, AssetUse {
 
     Optional<Job> findByIdAndTenant(String id, String tenant);
 
@@ -33,6 +34,7 @@ public interface JobRepository extends CrudRepository<Job, String> {
     /** Jobs, queued or running, that use this asset as model or calibration set. */
     @Query("SELECT COUNT(*) FROM jobs WHERE (model_id = :assetId OR calibration_set_id = :assetId) "
             + "AND state IN ('QUEUED', 'RUNNING')")
+    @Override
     long countActiveUsing(String assetId);
 
     /** Ends a job that is in {@code from}; returns 1 if it was, else 0 (nothing changed). */

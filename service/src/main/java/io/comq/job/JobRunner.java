@@ -11,16 +11,18 @@ import io.comq.pipeline.LayerResultStore;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.quant.ProgressListener;
+import io.comq.option.OptionNames;
+import io.comq.quant.linalg.Linalg;
 import io.comq.report.ModelReport;
 import io.comq.report.Reports;
 import io.comq.server.EngineThreads;
 import io.comq.server.ServiceSettings;
+import io.comq.settings.QuantizeSettings;
 import io.comq.store.BlobStore;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
-import io.comq.quant.linalg.Linalg;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -209,7 +211,7 @@ public class JobRunner {
             Files.createDirectories(work.resolve("in"));
             Asset model = asset(job.modelId(), "model");
             Asset cal = asset(job.calibrationSetId(), "calibration set");
-            JobSettings s = json.readValue(job.settingsJson(), JobSettings.class);
+            QuantizeSettings s = json.readValue(job.settingsJson(), QuantizeSettings.class);
             Path modelFile = store.localCopy(model.blobKey(), work.resolve("in"));
             Path calFile = store.localCopy(cal.blobKey(), work.resolve("in"));
             names.put(modelFile.toString(), "model " + model.id());
@@ -226,7 +228,7 @@ public class JobRunner {
                 artifacts = storeArtifacts(id, out);
                 removeFromCluster(id);
             } else {
-                ModelJob mj = s.modelJob(modelFile, calFile, work.resolve("out"));
+                ModelJob mj = s.modelJob(modelFile, calFile, null, work.resolve("out"), "", true);
                 DeviceLeases.Lease held = devices.acquire(mj.kernel(), mj.layer().method().precision(),
                         () -> r.cancelled || stopping);
                 if (held == null) {
@@ -298,7 +300,7 @@ public class JobRunner {
      *
      * @return the folder holding the assembled model and its report
      */
-    private Path onCluster(String id, Running r, JobSettings s, Path modelFile, Path calFile) throws IOException {
+    private Path onCluster(String id, Running r, QuantizeSettings s, Path modelFile, Path calFile) throws IOException {
         Path shared = Path.of(clusterConfig.workMount()).resolve("jobs").resolve(id);
         String rel = "jobs/" + id + "/";
         r.onCluster = true;
@@ -311,8 +313,7 @@ public class JobRunner {
             Files.copy(modelFile, shared.resolve("model.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.copy(calFile, shared.resolve("calibration.npz"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            st = cluster.submit(new ShardedJobs.Request(id, rel + "model.onnx", rel + "calibration.npz", s.format(),
-                    s.quantizeOptions()));
+            st = cluster.submit(new ShardedJobs.Request(id, rel + "model.onnx", rel + "calibration.npz", s));
             LOG.info("submitted to the cluster: {} shards in namespace {}", st.shards(), clusterConfig.namespace());
         }
         String last = null;
@@ -359,7 +360,8 @@ public class JobRunner {
     }
 
     private static String scrub(String message, Map<String, String> names) {
-        String m = message == null ? "" : message;
+        // settings named as the job's JSON names them
+        String m = message == null ? "" : OptionNames.JSON.render(message);
         for (Map.Entry<String, String> e : names.entrySet()) {
             m = m.replace(e.getKey(), e.getValue());
         }

@@ -11,10 +11,13 @@ import io.comq.calibration.data.CalibrationSet;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
 import io.comq.format.onnx.OnnxModel;
+import io.comq.pipeline.OutputFormat;
+import io.comq.quant.linalg.Linalg;
 import io.comq.server.ConflictException;
-import io.comq.server.NotFoundException;
 import io.comq.server.EngineThreads;
+import io.comq.server.NotFoundException;
 import io.comq.server.ServiceSettings;
+import io.comq.settings.QuantizeSettings;
 import io.comq.store.BlobStore;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.exceptions.DataAccessException;
@@ -22,7 +25,6 @@ import io.micronaut.data.model.Page;
 import io.micronaut.data.model.Pageable;
 import io.micronaut.data.model.Sort;
 import jakarta.inject.Singleton;
-import io.comq.quant.linalg.Linalg;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +76,7 @@ public class JobService {
 
     /** What a client asks for. */
     public record Request(@Nullable String modelId, @Nullable String calibrationSetId,
-                          @Nullable JobSettings settings, @Nullable String webhookUrl) {
+                          @Nullable QuantizeSettings settings, @Nullable String webhookUrl) {
     }
 
     /** A job and whether this call created it (false: an earlier request with the same idempotency key did). */
@@ -90,7 +92,11 @@ public class JobService {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
             throw new InvalidConfigException("the Idempotency-Key header must be 1 to 200 characters");
         }
-        JobSettings s = (req.settings() == null ? JobSettings.defaults() : req.settings()).resolved();
+        QuantizeSettings s = (req.settings() == null ? QuantizeSettings.defaults() : req.settings()).resolved();
+        if (!OutputFormat.parse(s.format()).isOnnx()) {
+            throw new InvalidConfigException("format '" + s.format() + "' is not offered by the service: it quantizes "
+                    + "ONNX models from a calibration set; use qdq or matmulnbits");
+        }
         Linalg.process().math(); // a replica whose required native math failed its self-test takes no job (503)
         String webhook = webhook(req.webhookUrl());
         Asset model = reference(tenant, AssetKind.MODEL, req.modelId(), "modelId");
@@ -144,7 +150,7 @@ public class JobService {
     }
 
     /** The checks that need the files: calibration arrays against model inputs, layer selection against layers. */
-    private void check(Asset model, Asset cal, JobSettings s) throws IOException {
+    private void check(Asset model, Asset cal, QuantizeSettings s) throws IOException {
         ModelInfo info = assets.modelInfo(model);
         if (!"onnx".equals(info.format())) {
             throw new InvalidConfigException("model '" + model.id() + "' is a " + info.format() + " checkpoint; the "
@@ -201,9 +207,9 @@ public class JobService {
     }
 
     /** The settings the job runs with. */
-    public JobSettings settings(Job job) {
+    public QuantizeSettings settings(Job job) {
         try {
-            return json.readValue(job.settingsJson(), JobSettings.class);
+            return json.readValue(job.settingsJson(), QuantizeSettings.class);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored settings of job " + job.id() + " are unreadable", e);
         }

@@ -2,6 +2,7 @@ package io.comq.api;
 
 import io.comq.problem.Problems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -191,12 +192,19 @@ class ServiceBadInputTest {
     @Test
     void badSettings() throws Exception {
         Map<String, Object> base = Map.of("modelId", modelId, "calibrationSetId", calId);
-        assertProblem(job(base, Map.of("method", "rtn", "sweeps", 2)), 422, "sweeps", "rtn");
+        // a contradictory setting is named by the client's own field names, never by the command line's flags
+        ServiceHarness.Reply contradiction = job(base, Map.of("method", "rtn", "sweeps", 2));
+        assertProblem(contradiction, 422, "sweeps has no effect with method rtn; it applies to method comq");
+        assertFalse(contradiction.json().path("detail").asText().contains("--"), contradiction.raw().body());
+        ServiceHarness.Reply mixed = job(base, Map.of("avgBits", 4.25, "validationFraction", 0.0));
+        assertProblem(mixed, 422, "avgBits", "validationFraction");
+        assertFalse(mixed.json().path("detail").asText().contains("--"), mixed.raw().body());
         assertProblem(job(base, Map.of("bits", 0)), 422, "bits");
         assertProblem(job(base, Map.of("method", "magic")), 422, "magic");
         assertProblem(job(base, Map.of("format", "safetensors")), 422, "safetensors");
         assertProblem(job(base, Map.of("layerBits", Map.of("nosuchlayer", 8))), 422, "nosuchlayer");
-        assertProblem(job(base, Map.of("excludeOps", List.of("MatMul", "Gemm", "Conv"))), 422, "every");
+        assertProblem(job(base, Map.of("excludeOps", List.of("MatMul", "Gemm", "Conv"))), 422,
+                "excludeOps excludes every");
         assertProblem(job(base, Map.of("bitz", 4)), 400, "bitz");
         assertProblem(svc.postJson(ServiceHarness.ALICE, "/v1/jobs", "{not json"), 400);
         assertProblem(svc.postJson(ServiceHarness.ALICE, "/v1/jobs", Map.of("modelId", modelId,

@@ -40,7 +40,10 @@ class QuantizeCommandBadInputTest {
     }
 
     /** Exit 2, one {@code comq: error:} line containing {@code expected}, and no file under the temp folder's tree. */
-    private void assertRefused(CliRun r, String expected) throws Exception {
+    private void assertRefused(CliRun r, String expected, String... more) throws Exception {
+        for (String m : more) {
+            assertTrue(r.err().contains(m), () -> "expected '" + m + "' in\n" + r);
+        }
         assertEquals(2, r.code(), r::toString);
         assertTrue(r.err().startsWith("comq: error: "), r::toString);
         assertEquals(1, r.err().strip().lines().count(), r::toString);
@@ -120,8 +123,10 @@ class QuantizeCommandBadInputTest {
         assertRefused(run(model, calib, "--group-size", "5"), "group size 5 does not divide");
         assertRefused(run(model, calib, "--layer-bits", "nosuchlayer=8"), "nosuchlayer");
         assertRefused(run(model, calib, "--exclude", "."), "leaves none");
-        assertRefused(run(model, calib, "--exclude-op", "Relu"), "not a quantizable op type");
-        assertRefused(run(model, calib, "--validation-fraction", "1"), "validation fraction");
+        assertRefused(run(model, calib, "--exclude-op", "Relu"), "--exclude-op 'Relu' is not a quantizable op type");
+        assertRefused(run(model, calib, "--validation-fraction", "1"), "validation fraction (--validation-fraction)");
+        assertRefused(run(model, calib, "--avg-bits", "4.25", "--validation-fraction", "0"), "--avg-bits",
+                "--validation-fraction above 0");
         assertRefused(run(model, calib, "--format", "safetensors"), "--gram-dir");
         assertRefused(run(model, calib, "--format", "gguf"), "gguf");
         assertRefused(run(model, calib, "--sweeps", "2"), "--sweeps has no effect with --method rtn");

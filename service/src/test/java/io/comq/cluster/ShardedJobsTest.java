@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.comq.cli.Main;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
+import io.comq.settings.QuantizeSettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -19,8 +20,8 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /**
  * Submission of sharded jobs against the fabric8 Kubernetes mock server in CRUD mode (an in-memory API server that
@@ -47,8 +48,8 @@ class ShardedJobsTest {
     }
 
     private static ShardedJobs.Request request() {
-        return new ShardedJobs.Request("job-42", "jobs/job-42/model.onnx", "jobs/job-42/calibration.npz", "qdq",
-                List.of("--bits", "4", "--method", "comq", "--group-size", "128"));
+        return new ShardedJobs.Request("job-42", "jobs/job-42/model.onnx", "jobs/job-42/calibration.npz",
+                QuantizeSettings.builder().bits(4).method("comq").groupSize(128).build());
     }
 
     private Job job(String name) {
@@ -180,18 +181,21 @@ class ShardedJobsTest {
         assertEquals("1", c.getResources().getLimits().get("nvidia.com/gpu").getAmount());
         assertEquals("1", c.getResources().getRequests().get("nvidia.com/gpu").getAmount());
 
-        ShardedJobs.Request typo = new ShardedJobs.Request("job-43", "m.onnx", "c.npz", "qdq", List.of("--bitz", "4"));
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> jobs(Map.of()).submit(typo));
-        assertTrue(e.getMessage().contains("--bitz"), e.getMessage());
-        assertNull(job("comq-job-43-shards"));
-        assertNull(client.configMaps().inNamespace(NS).withName("comq-job-43-spec").get());
-
-        assertThrows(InvalidInputException.class, () -> new ShardedJobs.Request("job-44", "m.onnx", "c.npz", "qdq",
-                List.of("--out", "/elsewhere")));
-        assertThrows(InvalidInputException.class, () -> new ShardedJobs.Request("Job_44", "m.onnx", "c.npz", "qdq",
-                List.of()));
+        // the pods' command lines are typed settings rendered as options: the CLI reads them as they are
+        ShardedJobs.Request r = request();
+        for (List<String> args : List.of(jobs(Map.of()).shardArgs(r, "0"), jobs(Map.of()).assembleArgs(r))) {
+            new CommandLine(new Main()).parseArgs(args.toArray(String[]::new));
+        }
+        InvalidConfigException contradiction = assertThrows(InvalidConfigException.class,
+                () -> new ShardedJobs.Request("job-43", "m.onnx", "c.npz",
+                        QuantizeSettings.builder().method("rtn").sweeps(2).build()));
+        assertTrue(contradiction.getMessage().contains("sweeps has no effect with method rtn"),
+                contradiction.getMessage());
+        assertThrows(InvalidInputException.class, () -> new ShardedJobs.Request("job-44", "m.onnx", "c.npz",
+                QuantizeSettings.builder().avgBits(4.25).build()));
+        assertThrows(InvalidInputException.class, () -> new ShardedJobs.Request("Job_44", "m.onnx", "c.npz", null));
         assertThrows(InvalidInputException.class, () -> new ShardedJobs.Request("job-44", "/etc/m.onnx", "c.npz",
-                "qdq", List.of()));
+                null));
         InvalidConfigException bad = assertThrows(InvalidConfigException.class,
                 () -> ClusterConfig.of(Map.of("namespace", "ml", "shards", "zero")));
         assertTrue(bad.getMessage().contains("comq.cluster.shards"), bad.getMessage());

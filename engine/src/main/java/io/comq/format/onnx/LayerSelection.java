@@ -1,6 +1,7 @@
 package io.comq.format.onnx;
 
 import io.comq.error.InvalidConfigException;
+import io.comq.option.Setting;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,8 +21,8 @@ import java.util.regex.PatternSyntaxException;
  */
 public record LayerSelection(List<String> exclude, Set<String> opTypes, Map<String, Integer> bitOverrides) {
 
-    /** The op types discovery knows. */
-    public static final Set<String> SUPPORTED_OPS = Set.of("MatMul", "Gemm", "Conv");
+    /** The op types discovery knows, in the order reports and messages list them. */
+    public static final List<String> SUPPORTED_OPS = List.of("MatMul", "Gemm", "Conv");
 
     public LayerSelection {
         exclude = List.copyOf(exclude == null ? List.of() : exclude);
@@ -31,14 +32,15 @@ public record LayerSelection(List<String> exclude, Set<String> opTypes, Map<Stri
             try {
                 Pattern.compile(r);
             } catch (PatternSyntaxException e) {
-                throw new InvalidConfigException("--exclude '" + r + "' is not a valid regular expression: "
+                throw new InvalidConfigException(Setting.EXCLUDE.ref() + " '" + r
+                        + "' is not a valid regular expression: "
                         + e.getDescription());
             }
         }
         for (String op : opTypes) {
             if (!SUPPORTED_OPS.contains(op)) {
                 throw new InvalidConfigException("op type '" + op + "' cannot be quantized; use one of "
-                        + new java.util.TreeSet<>(SUPPORTED_OPS));
+                        + SUPPORTED_OPS);
             }
         }
         for (Map.Entry<String, Integer> e : bitOverrides.entrySet()) {
@@ -52,6 +54,29 @@ public record LayerSelection(List<String> exclude, Set<String> opTypes, Map<Stri
         }
     }
 
+    /**
+     * The op types left to quantize when {@code excluded} are left out: empty (meaning all) when none is; a name that
+     * is not a quantizable op type, or leaving none, is refused.
+     */
+    public static List<String> keptOps(List<String> excluded) {
+        if (excluded == null || excluded.isEmpty()) {
+            return List.of();
+        }
+        Set<String> keep = new LinkedHashSet<>(SUPPORTED_OPS);
+        for (String op : excluded) {
+            if (!SUPPORTED_OPS.contains(op)) {
+                throw new InvalidConfigException(Setting.EXCLUDE_OPS.ref() + " '" + op + "' is not a quantizable op "
+                        + "type; use one of " + SUPPORTED_OPS);
+            }
+            keep.remove(op);
+        }
+        if (keep.isEmpty()) {
+            throw new InvalidConfigException(Setting.EXCLUDE_OPS.ref() + " excludes every quantizable op type; "
+                    + "nothing would be quantized");
+        }
+        return new ArrayList<>(keep);
+    }
+
     /** Every MatMul, Gemm and Conv layer, at the default bits. */
     public static LayerSelection all() {
         return new LayerSelection(List.of(), Set.of(), Map.of());
@@ -61,11 +86,18 @@ public record LayerSelection(List<String> exclude, Set<String> opTypes, Map<Stri
      * A selection from command-line style values: exclude regexes, op types, and overrides written {@code name=bits}.
      */
     public static LayerSelection parse(List<String> exclude, List<String> opTypes, List<String> overrides) {
+        return new LayerSelection(exclude, opTypes == null ? Set.of() : new LinkedHashSet<>(opTypes),
+                overrides(overrides));
+    }
+
+    /** Bit overrides written {@code name=bits}, by layer name; a malformed one or a layer named twice is refused. */
+    public static Map<String, Integer> overrides(List<String> overrides) {
         Map<String, Integer> bits = new LinkedHashMap<>();
         for (String o : overrides == null ? List.<String>of() : overrides) {
             int eq = o.lastIndexOf('=');
             if (eq <= 0 || eq == o.length() - 1) {
-                throw new InvalidConfigException("bit override '" + o + "' must be written name=bits, e.g. fc1=8");
+                throw new InvalidConfigException(Setting.LAYER_BITS.ref() + " '" + o + "' must be written name=bits, "
+                        + "e.g. fc1=8");
             }
             String name = o.substring(0, eq).trim();
             try {
@@ -73,11 +105,11 @@ public record LayerSelection(List<String> exclude, Set<String> opTypes, Map<Stri
                     throw new InvalidConfigException("layer '" + name + "' has two bit overrides");
                 }
             } catch (NumberFormatException e) {
-                throw new InvalidConfigException("bit override '" + o + "': '" + o.substring(eq + 1)
+                throw new InvalidConfigException(Setting.LAYER_BITS.ref() + " '" + o + "': '" + o.substring(eq + 1)
                         + "' is not a whole number of bits");
             }
         }
-        return new LayerSelection(exclude, opTypes == null ? Set.of() : new LinkedHashSet<>(opTypes), bits);
+        return bits;
     }
 
     /** True when the layer's op type is selected and no exclude pattern matches it. */

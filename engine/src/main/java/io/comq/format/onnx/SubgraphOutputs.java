@@ -9,6 +9,7 @@ import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import io.comq.error.InvalidModelException;
+import io.comq.option.Setting;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -188,7 +189,7 @@ public final class SubgraphOutputs {
             String where = path.isEmpty() ? "" : path + "/";
             return new InvalidModelException("a layer lies in a subgraph of " + where + Graphs.nodeLabel(n, i) + " ("
                     + n.getOpType() + "), whose values calibration cannot bring out (it can for If, Loop and Scan); "
-                    + "exclude the layer (--exclude)");
+                    + "exclude the layer (" + Setting.EXCLUDE.ref() + ")");
         }
 
         /** Both branches output every value either computes; the other yields an empty stand-in. */
@@ -278,7 +279,8 @@ public final class SubgraphOutputs {
         private String mergeFirstAxes(GraphProto.Builder g, String x) {
             if (opset < 10) {
                 throw new InvalidModelException("bringing values out of a Loop or Scan needs operator set 10 or later; "
-                        + "the model imports " + opset + "; exclude the layers inside it (--exclude)");
+                        + "the model imports " + opset + "; exclude the layers inside it (" + Setting.EXCLUDE.ref()
+                        + ")");
             }
             String shape = fresh("shape");
             String tail = fresh("tail");

@@ -4,6 +4,7 @@ import io.comq.error.InvalidInputException;
 import io.comq.error.InvalidTensorFileException;
 import io.comq.error.ShapeMismatchException;
 import io.comq.format.npy.Npy;
+import io.comq.option.Setting;
 import io.comq.tensor.Matrix;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,14 +35,15 @@ public final class GramDir {
      */
     public static GramDir open(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new InvalidInputException("--gram-dir " + dir + " is not a folder");
+            throw new InvalidInputException(Setting.GRAM_DIR.ref() + " " + dir + " is not a folder");
         }
         Map<String, SafetensorsFile> entries = new LinkedHashMap<>();
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
         } catch (IOException e) {
-            throw new InvalidInputException("cannot list --gram-dir " + dir + ": " + e.getMessage(), e);
+            throw new InvalidInputException("cannot list " + Setting.GRAM_DIR.ref() + " " + dir + ": "
+                    + e.getMessage(), e);
         }
         for (Path p : files) {
             SafetensorsFile f = SafetensorsFile.open(p);
@@ -102,7 +104,8 @@ public final class GramDir {
 
     private Path npyPath(String tensor) {
         if (tensor.contains("/") || tensor.contains("\\") || tensor.startsWith(".")) {
-            throw new InvalidInputException("tensor name \"" + tensor + "\" cannot name a file in --gram-dir");
+            throw new InvalidInputException("tensor name \"" + tensor + "\" cannot name a file in "
+                    + Setting.GRAM_DIR.ref());
         }
         return dir.resolve(tensor + ".npy");
     }

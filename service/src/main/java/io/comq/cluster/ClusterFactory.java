@@ -1,7 +1,5 @@
-package io.comq.server;
+package io.comq.cluster;
 
-import io.comq.cluster.ClusterConfig;
-import io.comq.cluster.ShardedJobs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micronaut.context.annotation.Factory;

@@ -1,0 +1,27 @@
+package io.comq.architecture;
+
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service's packages and the engine's, together, depend on each other one way: no package cycle anywhere in
+ * {@code io.comq} (the engine's own check, with a planted cycle that proves it bites, is the engine's
+ * {@code PackageCyclesTest}).
+ */
+class ServicePackageCyclesTest {
+
+    @Test
+    void serviceAndEngineHaveNoPackageCycles() {
+        JavaClasses all = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.comq");
+        assertTrue(all.stream().anyMatch(c -> c.getPackageName().equals("io.comq.cli"))
+                && all.stream().anyMatch(c -> c.getPackageName().equals("io.comq.layer")),
+                "both the service's and the engine's classes were found");
+        slices().matching("io.comq.(**)").should().beFreeOfCycles().check(all);
+    }
+}
