@@ -31,30 +31,46 @@ public final class AtomicFile {
      */
     public static void write(Path target, Writer content) {
         Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
         Path tmp = null;
         try {
-            // a fresh name with the default permissions (createTempFile would make it owner-only)
-            tmp = dir.resolve("." + abs.getFileName() + "." + UUID.randomUUID() + ".tmp");
+            tmp = sibling(abs);
             try (OutputStream out = new BufferedOutputStream(
-                    Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
+                    Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 20)) {
                 content.writeTo(out);
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
+            replace(tmp, abs);
             tmp = null;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is the one to report
-                }
+            deleteQuietly(tmp);
+        }
+    }
+
+    /**
+     * A fresh temporary name beside {@code target} ({@code .NAME.UUID.tmp}), not created: made with the default
+     * permissions by whoever writes it ({@code createTempFile} would make it owner-only).
+     */
+    public static Path sibling(Path target) {
+        return target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    }
+
+    /** Moves {@code from} over {@code to}, atomically where the file system allows. */
+    public static void replace(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Removes a temporary file after a failure, if there is one; an error here is dropped for the original one. */
+    public static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // the original failure is the one to report
             }
         }
     }

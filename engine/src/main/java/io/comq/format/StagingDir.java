@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -98,7 +97,7 @@ public final class StagingDir implements AutoCloseable {
                     Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
                     throw e;
                 }
-                deleteTree(old);
+                Folders.deleteTree(old);
             } else {
                 Files.deleteIfExists(target);
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -119,7 +118,7 @@ public final class StagingDir implements AutoCloseable {
             return;
         }
         try {
-            deleteTree(temp);
+            Folders.deleteTree(temp);
         } catch (IOException e) {
             // best effort: the run already failed for another reason
         }
@@ -131,17 +130,6 @@ public final class StagingDir implements AutoCloseable {
             return s.findAny().isEmpty();
         } catch (IOException e) {
             throw new InvalidInputException(Setting.OUT.ref() + " " + dir + " cannot be listed: " + e.getMessage());
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 

@@ -24,19 +24,35 @@ public record Layout(int in, int out, int rowsPerGroup) {
         return in / rowsPerGroup;
     }
 
-    /** Index of element {@code (i, j)} of an {@code (in, out)} matrix stored channel-major. */
-    public int at(int j, int i) {
-        return j * in + i;
+    /*
+     * Every index of the kernel state is computed here, and every method takes the output channel first, as the state
+     * is stored: at(channel, input) and grid(channel, input) for the (in, out) layer matrices W, Q, Z, G (element
+     * W[input][channel] of the layer's W), h(row, col) for H (symmetric, so h(a, b) and h(b, a) hold the same value).
+     */
+
+    /** Index of {@code W[input][channel]} (also Q, Z, G): the channel's contiguous column, then the input. */
+    public int at(int channel, int input) {
+        return channel * in + input;
     }
 
-    /** Index of the grid (scale, lo, hi) that element {@code (i, j)} uses. */
-    public int grid(int j, int i) {
-        return j * groups() + i / rowsPerGroup;
+    /** Index of the first element of {@code channel}'s column: {@code at(channel, 0)}. */
+    public int column(int channel) {
+        return at(channel, 0);
     }
 
-    /** Index of element {@code (i, k)} of H. */
-    public int h(int i, int k) {
-        return i * in + k;
+    /** Index of the grid (scale, lo, hi) that {@code W[input][channel]} uses. */
+    public int grid(int channel, int input) {
+        return channel * groups() + input / rowsPerGroup;
+    }
+
+    /** Index of {@code H[row][col]}, row-major. */
+    public int h(int row, int col) {
+        return row * in + col;
+    }
+
+    /** Index of the first element of row {@code row} of H: {@code h(row, 0)}. */
+    public int hRow(int row) {
+        return h(row, 0);
     }
 
     /** Multiply-adds of one full sweep with every coordinate changing: {@code in^2 * out}. */

@@ -1,5 +1,6 @@
 package io.comq.pipeline;
 
+import io.comq.format.Folders;
 import ai.onnx.proto.OnnxMl;
 import io.comq.calibration.CalibrationOptions;
 import io.comq.calibration.CalibrationPlan;
@@ -23,12 +24,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.stream.Stream;
 
 /**
  * Produces every layer's statistics on the fit and held-out parts of the calibration set, in one of the
@@ -136,13 +135,8 @@ final class LayerCalibration {
 
     /** Deletes a scratch folder and everything in it. */
     static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            Folders.deleteTree(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the scratch folder " + dir, e);
         }

@@ -1,20 +1,20 @@
 package io.comq.quant;
 
-import io.comq.layer.LayerConfig;
-import io.comq.layer.LayerQuantizer;
-import io.comq.layer.LayerResult;
-import io.comq.numeric.Precision;
-import io.comq.numeric.TieRule;
-import io.comq.quant.method.AutoConfig;
-import io.comq.quant.method.MethodConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.kernel.cpu.ScalarKernel;
+import io.comq.layer.LayerConfig;
+import io.comq.layer.LayerQuantizer;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.Precision;
+import io.comq.numeric.TieRule;
+import io.comq.quant.method.AutoConfig;
 import io.comq.quant.method.ComqConfig;
 import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.MethodConfig;
 import io.comq.quant.method.RtnConfig;
 import io.comq.tensor.Matrix;
 import java.util.List;

@@ -1,44 +1,31 @@
 package io.comq.quant;
 
-import io.comq.layer.LayerConfig;
-import io.comq.layer.LayerQuantizer;
-import io.comq.layer.LayerResult;
-import io.comq.numeric.Precision;
-import io.comq.numeric.TieRule;
-import io.comq.quant.method.MethodConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.error.InvalidConfigException;
-import io.comq.kernel.cpu.ScalarKernel;
+import io.comq.layer.LayerConfig;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.Precision;
+import io.comq.numeric.TieRule;
 import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.MethodConfig;
 import io.comq.quant.method.RtnConfig;
 import io.comq.tensor.Matrix;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.comq.testing.KernelFixture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GPTQ beyond the reference vectors: block size, act_order, damping escalation and the RTN fallback. */
 class GptqTest {
 
-    private static ScalarKernel kernel;
-    private static LayerQuantizer quantizer;
-
-    @BeforeAll
-    static void start() {
-        kernel = new ScalarKernel(1);
-        quantizer = new LayerQuantizer(kernel);
-    }
-
-    @AfterAll
-    static void stop() {
-        kernel.close();
-    }
+    @RegisterExtension
+    static final KernelFixture FIXTURE = new KernelFixture(1);
 
     private static LayerResult run(LayerProblem p, MethodConfig m) {
-        return quantizer.quantize(p, LayerConfig.of(m), ProgressListener.NONE);
+        return FIXTURE.quantizer().quantize(p, LayerConfig.of(m), ProgressListener.NONE);
     }
 
     private static final GridSpec SPEC = new GridSpec(3, Grid.SYM_MAXABS, 1.0, 0, TieRule.HALF_EVEN);

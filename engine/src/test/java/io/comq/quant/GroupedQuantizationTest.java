@@ -1,44 +1,31 @@
 package io.comq.quant;
 
-import io.comq.layer.LayerConfig;
-import io.comq.layer.LayerQuantizer;
-import io.comq.layer.LayerResult;
-import io.comq.numeric.Precision;
-import io.comq.numeric.TieRule;
-import io.comq.quant.method.MethodConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.error.InvalidConfigException;
-import io.comq.kernel.cpu.ScalarKernel;
+import io.comq.layer.LayerConfig;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.Precision;
+import io.comq.numeric.TieRule;
 import io.comq.quant.method.ComqConfig;
 import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.MethodConfig;
 import io.comq.quant.method.RtnConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.comq.testing.KernelFixture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Grouped grids: consistent with per-channel at groupSize = in, codes within their group's range, COMQ beats RTN. */
 class GroupedQuantizationTest {
 
-    private static ScalarKernel kernel;
-    private static LayerQuantizer quantizer;
-
-    @BeforeAll
-    static void start() {
-        kernel = new ScalarKernel(2);
-        quantizer = new LayerQuantizer(kernel);
-    }
-
-    @AfterAll
-    static void stop() {
-        kernel.close();
-    }
+    @RegisterExtension
+    static final KernelFixture FIXTURE = new KernelFixture(2);
 
     private static LayerResult run(LayerProblem p, MethodConfig m) {
-        return quantizer.quantize(p, LayerConfig.of(m), ProgressListener.NONE);
+        return FIXTURE.quantizer().quantize(p, LayerConfig.of(m), ProgressListener.NONE);
     }
 
     @Test

@@ -1,16 +1,16 @@
 package io.comq.quant;
 
-import io.comq.layer.LayerConfig;
-import io.comq.layer.LayerQuantizer;
-import io.comq.layer.LayerResult;
-import io.comq.numeric.Precision;
-import io.comq.numeric.TieRule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.comq.kernel.KernelOptions;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
+import io.comq.layer.LayerConfig;
+import io.comq.layer.LayerQuantizer;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.Precision;
+import io.comq.numeric.TieRule;
 import io.comq.quant.method.ComqConfig;
 import io.comq.quant.method.GptqConfig;
 import org.junit.jupiter.api.Tag;

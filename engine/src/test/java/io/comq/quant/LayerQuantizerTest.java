@@ -1,11 +1,5 @@
 package io.comq.quant;
 
-import io.comq.layer.LayerConfig;
-import io.comq.layer.LayerQuantizer;
-import io.comq.layer.LayerResult;
-import io.comq.numeric.Precision;
-import io.comq.numeric.TieRule;
-import io.comq.quant.method.MethodConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,42 +13,37 @@ import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
 import io.comq.kernel.SweepState;
 import io.comq.kernel.cpu.ScalarKernel;
+import io.comq.layer.LayerConfig;
+import io.comq.layer.LayerQuantizer;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.Precision;
+import io.comq.numeric.TieRule;
 import io.comq.quant.method.ComqConfig;
 import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.MethodConfig;
 import io.comq.quant.method.RtnConfig;
 import io.comq.tensor.Matrix;
+import io.comq.testing.KernelFixture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The public entry point: precision contract, bias compensation, kernel fallback, progress and config errors. */
 class LayerQuantizerTest {
 
-    private static ScalarKernel kernel;
-    private static LayerQuantizer quantizer;
+    @RegisterExtension
+    static final KernelFixture FIXTURE = new KernelFixture(2);
     private static final GridSpec SPEC = new GridSpec(4, Grid.SYM_MAXABS, 1.0, 0, TieRule.HALF_EVEN);
-
-    @BeforeAll
-    static void start() {
-        kernel = new ScalarKernel(2);
-        quantizer = new LayerQuantizer(kernel);
-    }
-
-    @AfterAll
-    static void stop() {
-        kernel.close();
-    }
 
     @Test
     void float32WithinOnePercentOnA256x512Layer() {
         LayerProblem p = RandomLayers.problem(42, 700, 256, 512);
         for (ComqConfig c : new ComqConfig[] {ComqConfig.of(SPEC),
             ComqConfig.of(SPEC.withBits(3)).withScaleUpdate(ComqConfig.ScaleUpdate.POST)}) {
-            LayerResult r64 = quantizer.quantize(p, LayerConfig.of(c), ProgressListener.NONE);
-            LayerResult r32 = quantizer.quantize(p, LayerConfig.of(c.withPrecision(Precision.FLOAT32)), null);
+            LayerResult r64 = FIXTURE.quantizer().quantize(p, LayerConfig.of(c), ProgressListener.NONE);
+            LayerResult r32 = FIXTURE.quantizer().quantize(p, LayerConfig.of(c.withPrecision(Precision.FLOAT32)), null);
             assertEquals(r64.relError(), r32.relError(), 0.01 * r64.relError(), c.toString());
             assertTrue(r64.relError() < r64.rtnRelError(), "COMQ beats RTN");
         }
@@ -64,7 +53,7 @@ class LayerQuantizerTest {
     void bestAvailableKernelMatchesTheReferenceInFloat32() {
         LayerProblem p = RandomLayers.problem(43, 300, 128, 64);
         ComqConfig c = ComqConfig.of(SPEC.withBits(3));
-        double ref = quantizer.quantize(p, LayerConfig.of(c), null).relError();
+        double ref = FIXTURE.quantizer().quantize(p, LayerConfig.of(c), null).relError();
         try (QuantKernel best = new Kernels().create(KernelOptions.auto())) {
             LayerResult r = new LayerQuantizer(best).quantize(p, LayerConfig.of(c.withPrecision(Precision.FLOAT32)),
                     null);
@@ -79,7 +68,7 @@ class LayerQuantizerTest {
         Matrix.F64 X = RandomLayers.inputs(rnd, 200, 32);
         Matrix.F64 W = RandomLayers.weights(rnd, 32, 7);
         LayerProblem p = new LayerProblem(W, RandomLayers.gram(X), RandomLayers.mean(X), 200);
-        LayerResult r = quantizer.quantize(p, new LayerConfig(ComqConfig.of(SPEC.withBits(2)), true), null);
+        LayerResult r = FIXTURE.quantizer().quantize(p, new LayerConfig(ComqConfig.of(SPEC.withBits(2)), true), null);
         for (int j = 0; j < 7; j++) {
             double meanErr = 0;
             for (int n = 0; n < X.rows(); n++) {
@@ -93,7 +82,7 @@ class LayerQuantizerTest {
             }
             assertEquals(0, meanErr, 1e-12, "channel " + j);
         }
-        assertNull(quantizer.quantize(p, LayerConfig.of(ComqConfig.of(SPEC)), null).biasCorrection());
+        assertNull(FIXTURE.quantizer().quantize(p, LayerConfig.of(ComqConfig.of(SPEC)), null).biasCorrection());
     }
 
     @Test
@@ -101,14 +90,14 @@ class LayerQuantizerTest {
         LayerProblem p = LayerProblem.of(RandomLayers.weights(new Random(1), 8, 2),
                 RandomLayers.gram(RandomLayers.inputs(new Random(2), 20, 8)));
         InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> quantizer.quantize(p, new LayerConfig(RtnConfig.of(SPEC), true), null));
+                () -> FIXTURE.quantizer().quantize(p, new LayerConfig(RtnConfig.of(SPEC), true), null));
         assertTrue(e.getMessage().contains("mean input row"), e.getMessage());
     }
 
     @Test
     void unsupportedPrecisionFallsBackToTheScalarKernel() {
         LayerProblem p = Vectors.problem("tiny_sym4");
-        QuantKernel onlyF32 = new DelegatingKernel(kernel) {
+        QuantKernel onlyF32 = new DelegatingKernel(FIXTURE.kernel()) {
             @Override
             public boolean supports(Precision precision) {
                 return precision == Precision.FLOAT32;
@@ -130,7 +119,7 @@ class LayerQuantizerTest {
                 seen.add(sweep + "/" + sweeps + "=" + relError);
             }
         };
-        LayerResult r = quantizer.quantize(Vectors.problem("med_sym4"), LayerConfig.of(ComqConfig.of(SPEC)), l);
+        LayerResult r = FIXTURE.quantizer().quantize(Vectors.problem("med_sym4"), LayerConfig.of(ComqConfig.of(SPEC)), l);
         assertEquals(3, seen.size());
         assertEquals("3/3=" + r.relErrorPerSweep()[2], seen.get(2));
         assertEquals("comq", r.stats().method());
@@ -142,7 +131,7 @@ class LayerQuantizerTest {
     void zeroLayerHasZeroRelativeError() {
         LayerProblem p = LayerProblem.of(Matrix.F64.zeros(4, 2), Matrix.F64.zeros(4, 4));
         for (MethodConfig m : new MethodConfig[] {RtnConfig.of(SPEC), GptqConfig.of(SPEC), ComqConfig.of(SPEC)}) {
-            LayerResult r = quantizer.quantize(p, LayerConfig.of(m), null);
+            LayerResult r = FIXTURE.quantizer().quantize(p, LayerConfig.of(m), null);
             assertEquals(0, r.relError(), m.toString());
             assertArrayEquals(new int[8], r.codes());
             assertArrayEquals(new double[] {1, 1}, r.scales().data());
@@ -166,7 +155,7 @@ class LayerQuantizerTest {
     @Test
     void comqReleasesTheStateOnceAfterItsLastOperation() {
         List<String> calls = new ArrayList<>();
-        QuantKernel recording = new DelegatingKernel(kernel) {
+        QuantKernel recording = new DelegatingKernel(FIXTURE.kernel()) {
             @Override
             public long sweep(SweepState s, int[] order) {
                 calls.add("sweep");

@@ -1,36 +1,23 @@
 package io.comq.quant;
 
-import io.comq.layer.LayerConfig;
-import io.comq.layer.LayerQuantizer;
-import io.comq.layer.LayerResult;
-import io.comq.numeric.TieRule;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.comq.kernel.cpu.ScalarKernel;
+import io.comq.layer.LayerConfig;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.TieRule;
 import io.comq.quant.method.ComqConfig;
 import io.comq.quant.method.GptqConfig;
 import io.comq.quant.method.RtnConfig;
+import io.comq.testing.KernelFixture;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** COMQ started from GPTQ or RTN never ends worse than its start, over 200 random layers of varied shape and grid. */
 class MonotonicityTest {
 
-    private static ScalarKernel kernel;
-    private static LayerQuantizer quantizer;
-
-    @BeforeAll
-    static void start() {
-        kernel = new ScalarKernel(2);
-        quantizer = new LayerQuantizer(kernel);
-    }
-
-    @AfterAll
-    static void stop() {
-        kernel.close();
-    }
+    @RegisterExtension
+    static final KernelFixture FIXTURE = new KernelFixture(2);
 
     @Test
     void comqNeverWorseThanItsStart() {
@@ -47,9 +34,9 @@ class MonotonicityTest {
             LayerProblem p = RandomLayers.problem(seed, 2 * in + rnd.nextInt(40), in, out);
             String what = "seed " + seed + " " + spec + " in=" + in + " out=" + out;
 
-            double gptq = quantizer.quantize(p, LayerConfig.of(GptqConfig.of(spec)), null).relError();
+            double gptq = FIXTURE.quantizer().quantize(p, LayerConfig.of(GptqConfig.of(spec)), null).relError();
             ComqConfig fromGptq = ComqConfig.of(spec).withInit(ComqConfig.Init.GPTQ).withSweeps(1 + rnd.nextInt(3));
-            LayerResult c = quantizer.quantize(p, LayerConfig.of(fromGptq), null);
+            LayerResult c = FIXTURE.quantizer().quantize(p, LayerConfig.of(fromGptq), null);
             assertTrue(c.relError() <= gptq * (1 + 1e-9) + 1e-15, what + ": comq(gptq) " + c.relError() + " > " + gptq);
             for (int k = 1; k < c.relErrorPerSweep().length; k++) {
                 assertTrue(c.relErrorPerSweep()[k] <= c.relErrorPerSweep()[k - 1] * (1 + 1e-9) + 1e-15, what);
@@ -58,8 +45,8 @@ class MonotonicityTest {
                 improvedOverGptq++;
             }
 
-            double rtn = quantizer.quantize(p, LayerConfig.of(RtnConfig.of(spec)), null).relError();
-            LayerResult r = quantizer.quantize(p, LayerConfig.of(ComqConfig.of(spec).withInit(ComqConfig.Init.RTN)),
+            double rtn = FIXTURE.quantizer().quantize(p, LayerConfig.of(RtnConfig.of(spec)), null).relError();
+            LayerResult r = FIXTURE.quantizer().quantize(p, LayerConfig.of(ComqConfig.of(spec).withInit(ComqConfig.Init.RTN)),
                     null);
             assertTrue(r.relError() <= rtn * (1 + 1e-9) + 1e-15, what + ": comq(rtn) " + r.relError() + " > " + rtn);
             assertTrue(r.rtnRelError() == rtn, what);

@@ -1,11 +1,5 @@
 package io.comq.quant;
 
-import io.comq.layer.LayerConfig;
-import io.comq.layer.LayerQuantizer;
-import io.comq.layer.LayerResult;
-import io.comq.numeric.Precision;
-import io.comq.numeric.TieRule;
-import io.comq.quant.method.MethodConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,33 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.comq.kernel.Layout;
 import io.comq.kernel.SweepState;
-import io.comq.kernel.cpu.ScalarKernel;
+import io.comq.layer.LayerConfig;
+import io.comq.layer.LayerResult;
+import io.comq.numeric.Precision;
+import io.comq.numeric.TieRule;
 import io.comq.quant.method.ComqConfig;
 import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.MethodConfig;
 import io.comq.quant.method.RtnConfig;
 import io.comq.tensor.Matrix;
+import io.comq.testing.KernelFixture;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Float64 reproduces every code and error of the reference vectors; float32 stays within 1% of float64's error. */
 class ReferenceVectorsTest {
 
-    private static ScalarKernel kernel;
-    private static LayerQuantizer quantizer;
-
-    @BeforeAll
-    static void start() {
-        kernel = new ScalarKernel(2);
-        quantizer = new LayerQuantizer(kernel);
-    }
-
-    @AfterAll
-    static void stop() {
-        kernel.close();
-    }
+    @RegisterExtension
+    static final KernelFixture FIXTURE = new KernelFixture(2);
 
     static Stream<String> cases() {
         return Stream.of("tiny_sym4", "small_asym3", "small_sym2", "med_sym4", "dead_input_sym3");
@@ -51,7 +38,7 @@ class ReferenceVectorsTest {
     }
 
     private static LayerResult run(String c, MethodConfig method) {
-        return quantizer.quantize(Vectors.problem(c), LayerConfig.of(method), ProgressListener.NONE);
+        return FIXTURE.quantizer().quantize(Vectors.problem(c), LayerConfig.of(method), ProgressListener.NONE);
     }
 
     private static void assertRel(double expected, double actual, String what) {
@@ -129,7 +116,7 @@ class ReferenceVectorsTest {
         }
         SweepState.F64 s = new SweepState.F64(l, TieRule.HALF_EVEN, H.data(), w, w.clone(), new int[in * out],
                 new double[in * out], new double[out], new int[out], new int[out]);
-        int[] order = kernel.greedyOrder(s);
+        int[] order = FIXTURE.kernel().greedyOrder(s);
         int[] perm = Vectors.ints(c, "comq_greedy_perm");
         for (int k = 0; k < in; k++) {
             for (int j = 0; j < out; j++) {

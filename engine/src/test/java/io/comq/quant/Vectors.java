@@ -14,7 +14,7 @@ public final class Vectors {
     }
 
     public static Path dir() {
-        return Path.of(System.getProperty("comq.shared.dir", "/work/shared"), "testdata", "comq-vectors");
+        return io.comq.testing.SharedData.vectors();
     }
 
     /** The manifest entry of case {@code name}. */

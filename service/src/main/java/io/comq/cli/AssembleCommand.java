@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -46,20 +47,14 @@ public final class AssembleCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must not exist or be empty).")
     Path out;
 
-    @Option(names = "--force", description = "Replace a non-empty --out folder.")
-    boolean force;
-
-    @Option(names = "--no-progress", description = "No progress output on stderr.")
-    boolean noProgress;
-
-    @Option(names = ErrorHandler.VERBOSE, description = "Print the stack trace of internal errors.")
-    boolean verbose;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() {
-        Assembler.Job job = new Assembler.Job(shards, model, calibration, OutputFormat.parse(format), out, force);
+        Assembler.Job job = new Assembler.Job(shards, model, calibration, OutputFormat.parse(format), out, output.force);
         PrintWriter err = spec.commandLine().getErr();
-        ProgressReporter.Mode mode = ProgressReporter.choose(noProgress, false);
+        ProgressReporter.Mode mode = ProgressReporter.choose(output.noProgress, false);
         ProgressReporter bar = new ProgressReporter(err, mode);
         ModelReport r;
         try {

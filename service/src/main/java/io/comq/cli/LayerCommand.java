@@ -45,6 +45,9 @@ public final class LayerCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
+    @Mixin
+    OutputOptions output;
+
     @Option(names = "--weights", required = true, paramLabel = "W.npy", description = "Weights W, shape (in, out).")
     String weights;
 
@@ -93,9 +96,9 @@ public final class LayerCommand implements Callable<Integer> {
         if (meanRow != null && !biasCorrection) {
             throw new InvalidConfigException("--mean-row is only used by --bias-correction: add it or drop --mean-row");
         }
-        OutputDir.checkTarget(out, run.force);
+        OutputDir.checkTarget(out, output.force);
         PrintWriter err = spec.commandLine().getErr();
-        ProgressReporter progress = new ProgressReporter(err, ProgressReporter.choose(run.noProgress, terminal));
+        ProgressReporter progress = new ProgressReporter(err, ProgressReporter.choose(output.noProgress, terminal));
         LayerResult result;
         LayerProblem problem;
         try (QuantKernel kernel = new Kernels().create(run.kernel(), methodConfig.precision())) {
@@ -105,7 +108,7 @@ public final class LayerCommand implements Callable<Integer> {
         } finally {
             progress.finish();
         }
-        Path written = LayerOutputs.write(out, run.force, result, report(problem, methodConfig, result));
+        Path written = LayerOutputs.write(out, output.force, result, report(problem, methodConfig, result));
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
                 "comq: wrote %s: %s %d-bit, rel error %.6e (rtn %.6e), %s, %.1f ms", written, result.stats().method(),
                 result.grid().bits(), result.relError(), result.rtnRelError(), result.stats().backend(),

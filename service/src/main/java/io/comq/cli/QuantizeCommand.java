@@ -53,6 +53,9 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
+    @Mixin
+    OutputOptions output;
+
     @Option(names = "--model", required = true, paramLabel = "MODEL",
             description = "An .onnx model, or a safetensors checkpoint (file or folder) for --format safetensors.")
     Path model;
@@ -169,7 +172,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         ModelJob job = job();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressReporter.Mode mode = ProgressReporter.choose(run.noProgress, terminal);
+        ProgressReporter.Mode mode = ProgressReporter.choose(output.noProgress, terminal);
         ProgressReporter bar = new ProgressReporter(err, mode);
         ModelReport report;
         try {
@@ -201,7 +204,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         ModelJob job = job(shardDir);
         PrintWriter err = spec.commandLine().getErr();
-        ProgressReporter.Mode mode = ProgressReporter.choose(run.noProgress, terminal);
+        ProgressReporter.Mode mode = ProgressReporter.choose(output.noProgress, terminal);
         ProgressReporter bar = new ProgressReporter(err, mode);
         ModelQuantizer.ShardSummary done;
         try {
@@ -228,7 +231,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 .validationFraction(validationFraction).seed(seed).backend(run.backend).threads(run.threads)
                 .calibrationMode(calibrationMode).avgBits(avgBits).candidateBits(candidateBits)
                 .overfitRatio(overfitRatio).worstSamples(worstSamples).build().resolved(OptionNames.CLI);
-        return settings.modelJob(model, calibration, gramDir, target, run.device, run.force);
+        return settings.modelJob(model, calibration, gramDir, target, run.device, output.force);
     }
 
     private String summary(ModelReport r) {

@@ -4,8 +4,8 @@ import io.comq.kernel.KernelOptions;
 import picocli.CommandLine.Option;
 
 /**
- * How a command runs, shared by {@code comq layer} and {@code comq quantize} (a picocli mixin): the kernel backend and
- * threads (and accelerator device), replacing the output folder, progress and error detail.
+ * Where a command computes, shared by {@code comq layer} and {@code comq quantize} (a picocli mixin): the kernel backend
+ * and threads (and accelerator device). Output behaviour is {@link OutputOptions}.
  */
 final class RunOptions {
 
@@ -20,15 +20,6 @@ final class RunOptions {
 
     @Option(names = "--threads", defaultValue = "0", description = "Worker threads, 0 = all processors (default: ${DEFAULT-VALUE}).")
     int threads;
-
-    @Option(names = "--force", description = "Replace a non-empty --out folder.")
-    boolean force;
-
-    @Option(names = "--no-progress", description = "No progress output on stderr.")
-    boolean noProgress;
-
-    @Option(names = ErrorHandler.VERBOSE, description = "Print the stack trace of internal errors.")
-    boolean verbose;
 
     /** The kernel the options ask for. */
     KernelOptions kernel() {

@@ -18,16 +18,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 
 /**
  * The service under load: 200 concurrent clients against the real server while a job runs (an 8-layer MLP in float64
  * on one kernel thread, six of them one after the other). 180 clients poll the jobs' status
  * ({@code GET /v1/jobs/{id}}), 20 upload calibration sets (distinct content, so every upload is stored);
  * each client makes a fixed number of requests (bounded in count and time). Prints latency percentiles per kind of
- * request. A benchmark, not a test: it asserts nothing about time and is not run by the build. Run it with
+ * request. A benchmark, not a test: it asserts nothing about time, has no {@code @Test}, and runs only when asked for,
+ * as its own program on the test class path:
  *
- * <pre>./mvnw -B -q -pl service -am test -Dtest=LoadBench -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ * <pre>./mvnw -B -q -am -pl service install -DskipTests &amp;&amp; ./mvnw -B -q -pl service exec:exec -Pload-bench</pre>
  */
 public class LoadBench {
     static final int CLIENTS = 200;
@@ -36,11 +36,6 @@ public class LoadBench {
     static final int UPLOADS_PER_CLIENT = 5;
     static final int JOBS = 6;
     static final Duration LIMIT = Duration.ofMinutes(5);
-
-    @Test
-    void run() throws Exception {
-        main(new String[0]);
-    }
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("comq-loadbench");

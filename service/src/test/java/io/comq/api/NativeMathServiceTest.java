@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -61,44 +57,13 @@ class NativeMathServiceTest {
     private int port;
 
     private Process start(String mathMode, String name) throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = ServeProcess.freePort();
         Path tokens = Files.writeString(dir.resolve("tokens-" + name), ServiceHarness.ALICE + " alice\n");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(java.toString(), "--add-modules", "jdk.incubator.vector",
-                "-Xmx512m", "-Dcomq.math.drill=factor", "-cp", System.getProperty("java.class.path"),
-                "io.comq.cli.Main", "serve", "--port", Integer.toString(port), "--data-dir",
-                dir.resolve("data-" + name).toString(), "--token-file", tokens.toString()));
-        if (Runtime.version().feature() >= 22) {
-            cmd.add(1, "--enable-native-access=ALL-UNNAMED");
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile());
-        Map<String, String> env = new HashMap<>(pb.environment());
-        env.keySet().removeIf(k -> k.startsWith("COMQ_") || k.startsWith("DATASOURCES_"));
-        env.put("COMQ_MATH", mathMode);
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        return pb.start();
+        return ServeProcess.start(dir.resolve(name + ".log"), port, dir.resolve("data-" + name), tokens,
+                List.of("-Dcomq.math.drill=factor"), Map.of("COMQ_MATH", mathMode));
     }
 
     private ServiceHarness awaitLive(Process p, String name) throws Exception {
-        ServiceHarness svc = new ServiceHarness("http://127.0.0.1:" + port);
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < end) {
-            if (!p.isAlive()) {
-                throw new AssertionError("comq serve exited: " + Files.readString(dir.resolve(name + ".log")));
-            }
-            try {
-                if (svc.get(null, "/health/liveness").status() == 200) {
-                    return svc;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("comq serve did not start: " + Files.readString(dir.resolve(name + ".log")));
+        return ServeProcess.await(p, dir.resolve(name + ".log"), port, "/health/liveness");
     }
 }

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.comq.cli.TinyModel;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,42 +167,12 @@ class RestartTest {
     private int port;
 
     private Process start(Path data, Path tokens, String name) throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(java.toString(), "--add-modules", "jdk.incubator.vector",
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"), "io.comq.cli.Main", "serve",
-                "--port", Integer.toString(port), "--data-dir", data.toString(), "--token-file", tokens.toString()));
-        if (Runtime.version().feature() >= 22) {
-            cmd.add(1, "--enable-native-access=ALL-UNNAMED");
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile());
-        Map<String, String> env = new HashMap<>(pb.environment());
-        env.keySet().removeIf(k -> k.startsWith("COMQ_") || k.startsWith("DATASOURCES_"));
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        return pb.start();
+        port = ServeProcess.freePort();
+        return ServeProcess.start(dir.resolve(name + ".log"), port, data, tokens, List.of(), Map.of());
     }
 
     private ServiceHarness await(Process p, String name) throws Exception {
-        ServiceHarness svc = new ServiceHarness("http://127.0.0.1:" + port);
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < end) {
-            if (!p.isAlive()) {
-                throw new AssertionError("comq serve exited: " + Files.readString(dir.resolve(name + ".log")));
-            }
-            try {
-                if (svc.get(null, "/health/readiness").status() == 200) {
-                    return svc;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("comq serve did not become ready: " + Files.readString(dir.resolve(name + ".log")));
+        return ServeProcess.await(p, dir.resolve(name + ".log"), port, "/health/readiness");
     }
 
     private static JsonNode awaitLayers(ServiceHarness svc, String jobId, int layers) throws Exception {

@@ -13,7 +13,7 @@ final class Vectors {
     }
 
     static Path dir() {
-        return Path.of(System.getProperty("comq.shared.dir", "../../shared"), "testdata", "comq-vectors");
+        return io.comq.testing.SharedData.vectors();
     }
 
     static Path file(String caseName, String array) {

@@ -1,5 +1,6 @@
 package io.comq.format.gptq;
 
+import io.comq.format.Folders;
 import io.comq.tensor.Float16;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -135,7 +135,7 @@ public final class GptqCheckpointWriter {
             throw new UncheckedIOException("cannot write the GPTQ checkpoint " + outDir + ": " + e.getMessage(), e);
         } finally {
             if (temp != null) {
-                deleteTree(temp);
+                Folders.deleteTreeQuietly(temp);
             }
         }
     }
@@ -326,16 +326,6 @@ public final class GptqCheckpointWriter {
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(dir::relativize).sorted().toList();
-        }
-    }
-
-    private static void deleteTree(Path p) {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        } catch (IOException ignored) {
-            // the original failure is the one to report
         }
     }
 }

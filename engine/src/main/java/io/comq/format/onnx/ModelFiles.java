@@ -1,5 +1,6 @@
 package io.comq.format.onnx;
 
+import io.comq.format.AtomicFile;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -7,18 +8,13 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 /**
@@ -43,7 +39,7 @@ final class ModelFiles {
         }
         String dataName = target.getFileName() + ".data";
         Path data = target.resolveSibling(dataName);
-        Path tmp = temp(data);
+        Path tmp = AtomicFile.sibling(data);
         try {
             GraphProto g;
             try (FileChannel o = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -51,7 +47,7 @@ final class ModelFiles {
                 o.force(false);
             }
             ModelProto external = m.toBuilder().setGraph(g).build();
-            move(tmp, data);
+            AtomicFile.replace(tmp, data);
             tmp = null;
             atomic(target, external::writeTo);
             return data;
@@ -59,7 +55,7 @@ final class ModelFiles {
             throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(),
                     e instanceof IOException ? (IOException) e : ((UncheckedIOException) e).getCause());
         } finally {
-            deleteQuietly(tmp);
+            AtomicFile.deleteQuietly(tmp);
         }
     }
 
@@ -156,45 +152,8 @@ final class ModelFiles {
         return b.build();
     }
 
-    interface Content {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
-    static void atomic(Path target, Content content) {
-        Path tmp = temp(target);
-        try {
-            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), 1 << 20)) {
-                content.writeTo(o);
-            }
-            move(tmp, target);
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(tmp);
-        }
-    }
-
-    private static Path temp(Path target) {
-        return target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (p != null) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // the original failure is the one to report
-            }
-        }
+    /** Writes {@code target} atomically (a temporary sibling moved over it). */
+    static void atomic(Path target, AtomicFile.Writer content) {
+        AtomicFile.write(target, content);
     }
 }

@@ -170,7 +170,7 @@ final class SimdSweeper {
         float[] dv = new float[V];
         long changed = 0;
         for (int j = j0; j < j1; j++) {
-            int jo = layout.at(j, 0);
+            int jo = layout.column(j);
             int gi = layout.grid(j, 0);
             int i = kStart;
             while (i < in) {
@@ -195,7 +195,7 @@ final class SimdSweeper {
                 }
                 if (d != 0f) {
                     Q[jo + i] = sc * Z[jo + i];
-                    SimdPanels.axpy(d, H, layout.h(i, 0), G, jo, in);
+                    SimdPanels.axpy(d, H, layout.hRow(i), G, jo, in);
                     changed++;
                 }
                 i++;
@@ -218,7 +218,7 @@ final class SimdSweeper {
         float[] ds = new float[BATCH];
         long changed = 0;
         for (int j = j0; j < j1; j++) {
-            int jo = layout.at(j, 0);
+            int jo = layout.column(j);
             int gi = layout.grid(j, 0);
             int m = 0;
             for (int k = kStart; k < in; k++) {
@@ -239,7 +239,7 @@ final class SimdSweeper {
                 float d = qij - q;
                 if (d != 0f) {
                     Q[jo + i] = q;
-                    rows[m] = layout.h(i, 0);
+                    rows[m] = layout.hRow(i);
                     ds[m] = d;
                     m++;
                     changed++;
@@ -297,7 +297,7 @@ final class SimdSweeper {
     private int visitAny(int[] order, int j, int k0, int nb) {
         int in = layout.in();
         int base = j * block;
-        int jo = layout.at(j, 0);
+        int jo = layout.column(j);
         boolean perChannel = layout.rowsPerGroup() == in;
         int g0 = layout.grid(j, 0);
         float sc = scale[g0];
@@ -306,7 +306,7 @@ final class SimdSweeper {
         int n = 0;
         for (int b = 0; b < nb; b++) {
             int i = order[jo + k0 + b];
-            int row = layout.h(i, 0);
+            int row = layout.hRow(i);
             float g = G[jo + i];
             for (int t = 0; t < n; t++) {
                 g += H[row + sharedIdx[base + t]] * sharedD[base + t];
@@ -344,7 +344,7 @@ final class SimdSweeper {
      * from each other. Returns how many changed.
      */
     private int visitCyclic(int j, int base, int k0, int nb, float[] gb, float[] dense, int[] recIdx, float[] recD) {
-        int jo = layout.at(j, 0);
+        int jo = layout.column(j);
         boolean perChannel = layout.rowsPerGroup() == layout.in();
         boolean lanes = tie == TieRule.HALF_EVEN;
         System.arraycopy(G, jo + k0, gb, 0, nb);
@@ -589,7 +589,7 @@ final class SimdSweeper {
             }
             for (int c = quads * 4; c < share; c++) {
                 if (recN[c] > 0) {
-                    SimdPanels.add1(H, in, recIdx, c * block, recD, c * block, recN[c], G, layout.at(j0 + c, 0), r);
+                    SimdPanels.add1(H, in, recIdx, c * block, recD, c * block, recN[c], G, layout.column(j0 + c), r);
                 }
             }
         }
@@ -628,7 +628,7 @@ final class SimdSweeper {
             } else {
                 for (int j = 0; j < out; j++) {
                     SimdPanels.add1Tail(H, in, sharedIdx, j * block, sharedD, j * block, sharedN[j], G,
-                            layout.at(j, 0), r);
+                            layout.column(j), r);
                 }
             }
         }
@@ -650,7 +650,7 @@ final class SimdSweeper {
             return;
         }
         for (int c = 0; c < share; c++) {
-            SimdPanels.add1Tail(H, in, recIdx, c * block, recD, c * block, recN[c], G, layout.at(j0 + c, 0), rEnd);
+            SimdPanels.add1Tail(H, in, recIdx, c * block, recD, c * block, recN[c], G, layout.column(j0 + c), rEnd);
         }
     }
 }

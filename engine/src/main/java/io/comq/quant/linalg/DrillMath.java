@@ -11,13 +11,12 @@ import io.comq.tensor.Matrix;
  * problem size {@code N} on (0 when not given, so the self-test sees it; past the self-test's sizes, only the per-layer
  * guards can). Lets a user, an operator or a test watch the fallback or the refusal happen on a real run.
  */
-final class DrillMath implements DenseMath {
-    private final DenseMath real;
+final class DrillMath extends DenseMathDelegate {
     private final boolean factor;
     private final int from;
 
     private DrillMath(DenseMath real, boolean factor, int from) {
-        this.real = real;
+        super(real);
         this.factor = factor;
         this.from = from;
     }
@@ -41,10 +40,6 @@ final class DrillMath implements DenseMath {
         return new DrillMath(real, parts[0].equals("factor"), from);
     }
 
-    @Override
-    public String name() {
-        return real.name();
-    }
 
     @Override
     public double[] upperCholeskyOfInverse(double[] h, int n, double add, Precision precision) {
@@ -59,20 +54,8 @@ final class DrillMath implements DenseMath {
         return u;
     }
 
-    @Override
-    public double[] solveSymmetric(double[] a, int n, double add, double[] b, int m) {
-        return real.solveSymmetric(a, n, add, b, m);
-    }
 
-    @Override
-    public double[] multiply(double[] a, double[] b, int n, int k, int m) {
-        return real.multiply(a, b, n, k, m);
-    }
 
-    @Override
-    public double quadratic(Matrix H, Matrix E) {
-        return real.quadratic(H, E);
-    }
 
     @Override
     public WorkMatrix allocate(Precision precision, int rows, int cols) {

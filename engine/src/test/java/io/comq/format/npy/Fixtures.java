@@ -23,7 +23,6 @@ final class Fixtures {
 
     /** {@code <comq.shared.dir>/testdata/comq-vectors}. */
     static Path vectors() {
-        String shared = System.getProperty("comq.shared.dir", "../../shared");
-        return Path.of(shared, "testdata", "comq-vectors");
+        return io.comq.testing.SharedData.vectors();
     }
 }

@@ -2,14 +2,12 @@ package io.comq.kernel.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.comq.format.npy.NpyArray;
 import io.comq.format.npy.Npz;
 import io.comq.kernel.Layout;
 import io.comq.kernel.SweepState;
 import io.comq.numeric.TieRule;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,13 +15,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The float32 SIMD kernel against the shared float64 reference vectors ({@code testdata/comq-vectors}): their tie
- * margins are far above float32 rounding, so the codes must agree one for one. Skipped, visibly, when the shared
- * directory is absent.
+ * margins are far above float32 rounding, so the codes must agree one for one.
  */
 class SimdReferenceVectorsTest {
 
     private static Path vectors() {
-        return Path.of(System.getProperty("comq.shared.dir", "../../shared"), "testdata", "comq-vectors");
+        return io.comq.testing.SharedData.vectors();
     }
 
     @ParameterizedTest(name = "{0} {1} K{2} {3}")
@@ -45,7 +42,6 @@ class SimdReferenceVectorsTest {
     })
     void codesMatchTheReference(String name, String orderName, int sweeps, String tie, String expectedKey) {
         Path file = vectors().resolve(name + ".npz");
-        assumeTrue(Files.isRegularFile(file), "reference vectors not found at " + file);
         Map<String, NpyArray> a = Npz.read(file);
         double[] h = a.get("H").toDoubles();
         double[] w = a.get("W").toDoubles();

@@ -3,9 +3,9 @@ package io.comq.quant.linalg;
 import io.comq.numeric.Precision;
 import io.comq.tensor.Matrix;
 
-/** A {@link DenseMath} that forwards everything, for tests that break one operation. */
+/** A {@link DenseMath} that forwards everything to another: the base of one that changes a single operation. */
 class DenseMathDelegate implements DenseMath {
-    private final DenseMath real;
+    protected final DenseMath real;
 
     DenseMathDelegate(DenseMath real) {
         this.real = real;
