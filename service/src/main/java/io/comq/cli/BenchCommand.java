@@ -8,12 +8,10 @@ import io.comq.bench.BenchReport;
 import io.comq.bench.LayerBench;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
+import io.comq.format.AtomicFile;
 import io.comq.kernel.Kernels;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -115,20 +113,14 @@ public final class BenchCommand implements Callable<Integer> {
         return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
-    /** Writes the report next to the target and moves it into place, so a reader never sees half a file. */
+    /** Writes the report atomically, so a reader never sees half a file. */
     private static void writeJson(Object report, Path target) {
-        Path abs = target.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
         try {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), report);
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // nothing more to clean up
-            }
-            throw new InvalidInputException("cannot write " + target + ": " + e.getMessage(), e);
+            AtomicFile.write(target, out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                    .writeValue(out, report));
+        } catch (java.io.UncheckedIOException e) {
+            throw new InvalidInputException(e.getMessage(), e);
         }
     }
 }
