@@ -14,6 +14,7 @@ import io.comq.error.InvalidModelException;
 import io.comq.format.npy.NpyArray;
 import io.comq.kernel.QuantKernel;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -138,11 +139,11 @@ public final class Calibrator {
                     List<ModelInput> inputs = OrtTensors.inputs(session);
                     data.checkAgainst(inputs);
                     runPass(env, session, floatSession, inputs, data, options, byKey, accs, fetch, progress,
-                            "calibration pass " + (p + 1) + "/" + passes.size());
+                            Step.Kind.CALIBRATION_PASS, (p + 1) + "/" + passes.size());
                     if (validation != null) {
                         validation.checkAgainst(inputs);
                         runPass(env, session, floatSession, inputs, validation, options, byKey, held, fetch,
-                                progress, "validation pass " + (p + 1) + "/" + passes.size());
+                                progress, Step.Kind.VALIDATION_PASS, (p + 1) + "/" + passes.size());
                     }
                 } catch (OrtException e) {
                     throw new InvalidModelException("ONNX Runtime failed while calibrating: " + e.getMessage(), e);
@@ -150,7 +151,7 @@ public final class Calibrator {
                 for (CalibrationTarget t : pass) {
                     sink.accept(new LayerStatistics(t, accs.get(t.statisticsKey())),
                             held == null ? null : new LayerStatistics(t, held.get(t.statisticsKey())));
-                    progress.progress("calibrated " + t.layerName(), ++layersDone, targets.size());
+                    progress.progress(Step.of(Step.Kind.LAYER_CALIBRATED, t.layerName(), ++layersDone, targets.size()));
                 }
             }
         } catch (OrtException e) {
@@ -240,7 +241,7 @@ public final class Calibrator {
     private void runPass(OrtEnvironment env, OrtSession session, OrtSession floatSession, List<ModelInput> inputs,
                          CalibrationSet data, CalibrationOptions options, Map<Object, CalibrationTarget> byKey,
                          Map<Object, List<GramAccumulator>> accs, Set<String> fetch, ProgressListener progress,
-                         String stage) throws OrtException {
+                         Step.Kind kind, String pass) throws OrtException {
         int batch = batchSize(inputs, data, options.batchSize());
         ModelInput maskInput = null;
         for (ModelInput in : inputs) {
@@ -301,7 +302,7 @@ public final class Calibrator {
                     t.close();
                 }
             }
-            progress.progress(stage, b + 1, batches);
+            progress.progress(Step.of(kind, pass, b + 1, batches));
         }
     }
 

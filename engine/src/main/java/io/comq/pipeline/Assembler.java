@@ -16,6 +16,7 @@ import io.comq.format.onnx.OnnxModel;
 import io.comq.layer.LayerResult;
 import io.comq.option.Setting;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import io.comq.report.LayerEntry;
 import io.comq.report.ModelReport;
 import java.nio.file.Path;
@@ -100,7 +101,7 @@ public final class Assembler {
             LayerResultStore.Finished f = store.get(id);
             ordered.put(l, f.results());
             entries.add(f.entry());
-            p.progress("read " + id, entries.size(), h.layers().size());
+            p.progress(Step.of(Step.Kind.SHARD_READ, id, entries.size(), h.layers().size()));
         }
         Map<String, String> settings = new LinkedHashMap<>(h.settings());
         settings.put("format", job.format().id());

@@ -11,6 +11,7 @@ import io.comq.calibration.data.ModelInput;
 import io.comq.error.InvalidModelException;
 import io.comq.format.npy.NpyArray;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import io.comq.report.Drift;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -160,7 +161,7 @@ final class DriftEvaluator {
                     }
                 }
                 evaluated += to - from;
-                progress.progress("evaluation", b + 1, batches);
+                progress.progress(Step.of(Step.Kind.EVALUATION, null, b + 1, batches));
             }
             List<Drift.Output> outputs = new ArrayList<>();
             for (Acc a : accs.values()) {

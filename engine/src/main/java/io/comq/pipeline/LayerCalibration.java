@@ -19,6 +19,7 @@ import io.comq.kernel.QuantKernel;
 import io.comq.layer.LayerResult;
 import io.comq.option.Setting;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -81,12 +82,14 @@ final class LayerCalibration {
                     calibrator = new Calibrator(kernel, scratch);
                 }
                 String label = "stage " + (s + 1) + "/" + stages.size() + " (" + stages.get(s).get(0).layerName()
-                        + (stages.get(s).size() > 1 ? " +" + (stages.get(s).size() - 1) : "") + ") ";
+                        + (stages.get(s).size() > 1 ? " +" + (stages.get(s).size() - 1) : "") + ")";
                 ProgressListener inStage = new ProgressListener() {
                     @Override
-                    public void progress(String what, long done, long total) {
-                        progress.progress(what.startsWith("calibrat") || what.startsWith("validation") ? label + what
-                                : what, done, total);
+                    public void progress(Step step) {
+                        boolean pass = step.kind() == Step.Kind.CALIBRATION_PASS
+                                || step.kind() == Step.Kind.VALIDATION_PASS
+                                || step.kind() == Step.Kind.LAYER_CALIBRATED;
+                        progress.progress(pass ? step.within(label) : step);
                     }
                 };
                 Calibrator.Reference reference = mode == AccuracyOptions.CalibrationMode.CORRECTED && !done.isEmpty()

@@ -9,6 +9,7 @@ import io.comq.format.onnx.OnnxModel;
 import io.comq.kernel.QuantKernel;
 import io.comq.layer.LayerConfig;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +48,9 @@ final class MixedPrecision {
             ModelQuantizer.checkGroups(c, layers.get(k).id(), layers.get(k).in());
             configs.put(layers.get(k), c);
         }
-        progress.progress(String.format(java.util.Locale.ROOT, "mixed precision: %.3f bits per weight on average",
-                BitAllocator.average(weights, chosen)), layers.size(), layers.size());
+        progress.progress(Step.of(Step.Kind.MIXED_PRECISION, String.format(java.util.Locale.ROOT,
+                "%.3f bits per weight on average", BitAllocator.average(weights, chosen)), layers.size(),
+                layers.size()));
         return sensitivity;
     }
 }

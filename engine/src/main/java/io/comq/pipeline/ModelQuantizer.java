@@ -33,7 +33,9 @@ import io.comq.layer.LayerResult;
 import io.comq.option.Setting;
 import io.comq.quant.GridSpec;
 import io.comq.quant.LayerProblem;
+import io.comq.quant.Cancellation;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import io.comq.quant.method.AutoConfig;
 import io.comq.quant.method.ComqConfig;
 import io.comq.quant.method.GptqConfig;
@@ -73,6 +75,7 @@ public final class ModelQuantizer {
     static final String SCRATCH = ".calibration-scratch";
 
     private final Kernels kernels;
+    private final Cancellation cancellation;
 
     public ModelQuantizer() {
         this(new Kernels());
@@ -80,7 +83,20 @@ public final class ModelQuantizer {
 
     /** A quantizer choosing its kernel among these. */
     public ModelQuantizer(Kernels kernels) {
+        this(kernels, Cancellation.NEVER);
+    }
+
+    private ModelQuantizer(Kernels kernels, Cancellation cancellation) {
         this.kernels = kernels;
+        this.cancellation = cancellation;
+    }
+
+    /**
+     * This quantizer, stopping at its next safe point (a batch, a layer, a sweep) with
+     * {@link io.comq.error.CancelledException} once {@code token} says so; nothing is written then.
+     */
+    public ModelQuantizer stoppingWhen(Cancellation token) {
+        return new ModelQuantizer(kernels, token);
     }
 
     /**
@@ -89,7 +105,7 @@ public final class ModelQuantizer {
      * @throws io.comq.error.InvalidInputException for bad input (exit 2 in the CLI), with nothing written
      */
     public ModelReport quantize(ModelJob job, ProgressListener progress) {
-        ProgressListener p = progress == null ? ProgressListener.NONE : progress;
+        ProgressListener p = cancellation.checking(progress == null ? ProgressListener.NONE : progress);
         try (QuantKernel kernel = kernels.create(job.kernel(), job.layer().method().precision())) {
             return job.format().isOnnx() ? onnx(job, p, kernel, null) : safetensors(job, p, kernel);
         }
@@ -144,7 +160,7 @@ public final class ModelQuantizer {
     }
 
     private ModelReport run(ModelJob job, Resume resume, ProgressListener progress) {
-        ProgressListener p = progress == null ? ProgressListener.NONE : progress;
+        ProgressListener p = cancellation.checking(progress == null ? ProgressListener.NONE : progress);
         try (QuantKernel kernel = kernels.create(job.kernel(), job.layer().method().precision())) {
             return onnx(job, p, kernel, resume);
         }
@@ -330,7 +346,7 @@ public final class ModelQuantizer {
                         if (store != null) {
                             store.put(l.id(), rs, entry(l, rs));
                         }
-                        progress.progress("quantized " + l.id(), ++finished[0], todo.size());
+                        progress.progress(Step.of(Step.Kind.LAYER_QUANTIZED, l.id(), ++finished[0], todo.size()));
                     }, results);
         }
     }
@@ -458,7 +474,7 @@ public final class ModelQuantizer {
                 LayerResult r = quantizer.quantize(problem, configs.get(l), progress);
                 results.put(l.tensor(), r);
                 entries.add(LayerEntry.of(l.tensor(), "Linear", List.of(l.out(), l.in()), r));
-                progress.progress("quantized " + l.tensor(), results.size(), layers.size());
+                progress.progress(Step.of(Step.Kind.LAYER_QUANTIZED, l.tensor(), results.size(), layers.size()));
             }
             GptqCheckpointWriter.Written written = GptqCheckpointWriter.write(ck, results, stage.path(),
                     GptqFormat.GPTQ);

@@ -21,6 +21,7 @@ import io.comq.layer.LayerQuantizer;
 import io.comq.layer.LayerResult;
 import io.comq.option.Setting;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import io.comq.quant.method.AutoConfig;
 import io.comq.quant.method.GptqConfig;
 import io.comq.quant.method.MethodConfig;
@@ -77,7 +78,7 @@ final class Sensitivity {
                                     job.batchSize(), "the model with layer " + l.id() + " quantized");
                         }
                         out.put(l, drift);
-                        progress.progress("sensitivity " + l.id(), out.size(), layers.size());
+                        progress.progress(Step.of(Step.Kind.SENSITIVITY, l.id(), out.size(), layers.size()));
                     });
         } catch (java.io.IOException e) {
             throw new InvalidConfigException("cannot use the scratch folder " + scratch + ": " + e.getMessage());

@@ -7,6 +7,7 @@ import io.comq.format.onnx.OnnxLayer;
 import io.comq.format.onnx.OnnxModel;
 import io.comq.layer.LayerResult;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,7 +158,7 @@ final class WholeModelCheck {
             for (Map.Entry<String, Map<OnnxLayer, List<LayerResult>>> m : models.entrySet()) {
                 drift.put(m.getKey(), Sensitivity.drift(model, m.getValue(), file, reference, so, validate, batchSize,
                         "a candidate model of method auto"));
-                progress.progress("whole-model check", drift.size(), models.size());
+                progress.progress(Step.of(Step.Kind.WHOLE_MODEL_CHECK, null, drift.size(), models.size()));
             }
         } catch (IOException e) {
             throw new InvalidInputException("cannot use the scratch folder " + scratch + ": " + e.getMessage(), e);

@@ -1,22 +1,17 @@
 package io.comq.quant;
 
 /**
- * Receives progress of a long computation. Implementations must be cheap and thread-safe; they are called from the
- * thread running the layer.
+ * Receives progress of a long computation as typed {@link Step}s. Implementations must be cheap and thread-safe;
+ * they are called from the threads doing the work. To stop the work, pass a {@link Cancellation}: a listener never
+ * throws to stop it.
  */
 public interface ProgressListener {
     /** Nothing listens. */
     ProgressListener NONE = new ProgressListener() {
     };
 
-    /**
-     * Work inside a stage advanced.
-     *
-     * @param stage what runs, for example {@code "gram"}, {@code "gptq"}, {@code "sweep 2/3"}
-     * @param done  units finished
-     * @param total units in the stage
-     */
-    default void progress(String stage, long done, long total) {
+    /** Work advanced. */
+    default void progress(Step step) {
     }
 
     /** A COMQ sweep finished with this relative error. */

@@ -16,6 +16,7 @@ import io.comq.error.InvalidModelException;
 import io.comq.format.npy.NpyArray;
 import io.comq.kernel.cpu.ScalarKernel;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import io.comq.tensor.Matrix;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -165,8 +166,8 @@ class CalibratorTest {
         List<LayerStatistics> got = new ArrayList<>();
         ProgressListener listener = new ProgressListener() {
             @Override
-            public void progress(String stage, long done, long total) {
-                stages.add(stage + " " + done + "/" + total);
+            public void progress(Step step) {
+                stages.add(step.text() + " " + step.done() + "/" + step.total());
             }
         };
         new Calibrator(kernel).calibrate(model, targets, maskedSet(x),
@@ -195,8 +196,8 @@ class CalibratorTest {
         List<String> stages = new ArrayList<>();
         ProgressListener listener = new ProgressListener() {
             @Override
-            public void progress(String stage, long done, long total) {
-                stages.add(stage);
+            public void progress(Step step) {
+                stages.add(step.text());
             }
         };
         CalibrationMismatchException e = assertThrows(CalibrationMismatchException.class,

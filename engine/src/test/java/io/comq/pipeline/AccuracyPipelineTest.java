@@ -1,6 +1,7 @@
 package io.comq.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -278,6 +279,33 @@ class AccuracyPipelineTest {
                 AccuracyOptions.defaults().withCalibrationMode(AccuracyOptions.CalibrationMode.PARALLEL)), null);
         assertEquals("parallel", parallel.settings().get("calibration_mode"));
         assertNull(parallel.settings().get("calibration_mode_asked"));
+    }
+
+    /**
+     * A cancellation token stops the run at its next safe point once it says so: here after the first quantized layer,
+     * with the engine's own {@link io.comq.error.CancelledException} and no output folder; the listener only listens.
+     */
+    @Test
+    void aCancelledRunStopsAtTheNextStepAndWritesNothing() {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<String> steps = new java.util.ArrayList<>();
+        io.comq.quant.ProgressListener listener = new io.comq.quant.ProgressListener() {
+            @Override
+            public void progress(io.comq.quant.Step step) {
+                steps.add(step.text());
+                if (step.kind() == io.comq.quant.Step.Kind.LAYER_QUANTIZED) {
+                    stop.set(true);
+                }
+            }
+        };
+        ModelJob j = new ModelJob(model, calib, null, dir.resolve("cancelled"), OutputFormat.QDQ,
+                LayerConfig.of(new RtnConfig(W3, Precision.FLOAT32)), LayerSelection.all(), 8, 0.25, 3,
+                KernelOptions.auto(), true,
+                AccuracyOptions.defaults().withCalibrationMode(AccuracyOptions.CalibrationMode.PARALLEL));
+        assertThrows(io.comq.error.CancelledException.class,
+                () -> new ModelQuantizer().stoppingWhen(stop::get).quantize(j, listener));
+        assertEquals(1, steps.stream().filter(t -> t.startsWith("quantized ")).count(), steps.toString());
+        assertFalse(java.nio.file.Files.exists(j.out()), "nothing written");
     }
 
     /** The budget holds, every layer gets a candidate width, and the sensitivities are in the report and chart. */

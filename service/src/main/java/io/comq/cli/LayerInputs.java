@@ -8,6 +8,7 @@ import io.comq.format.npy.NpyArray;
 import io.comq.kernel.QuantKernel;
 import io.comq.quant.LayerProblem;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import io.comq.tensor.Matrix;
 
 /**
@@ -70,7 +71,7 @@ final class LayerInputs {
         for (int r0 = 0; r0 < X.rows(); r0 += BATCH) {
             int r1 = Math.min(X.rows(), r0 + BATCH);
             gramSum.add(rows(X, r0, r1));
-            progress.progress("gram", r1, X.rows());
+            progress.progress(Step.of(Step.Kind.GRAM, null, r1, X.rows()));
         }
         return new LayerProblem(W, gramSum.gram(), mu == null ? gramSum.meanRow() : mu, gramSum.samples());
     }

@@ -1,6 +1,7 @@
 package io.comq.cli;
 
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import java.io.Console;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -60,7 +61,12 @@ final class ProgressReporter implements ProgressListener {
     }
 
     @Override
-    public synchronized void progress(String stage, long done, long total) {
+    public synchronized void progress(Step step) {
+        progress(step.text(), step.done(), step.total());
+    }
+
+    /** Draws the bar of {@code stage} at {@code done / total}. */
+    synchronized void progress(String stage, long done, long total) {
         if (mode != Mode.BAR || total <= 0) {
             return;
         }

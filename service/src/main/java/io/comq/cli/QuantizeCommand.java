@@ -10,6 +10,7 @@ import io.comq.pipeline.ModelQuantizer;
 import io.comq.pipeline.OutputFormat;
 import io.comq.pipeline.Sharding;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import io.comq.quant.method.MethodConfig;
 import io.comq.report.Drift;
 import io.comq.report.ModelReport;
@@ -268,25 +269,21 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
 
         @Override
-        public void progress(String stage, long done, long total) {
+        public void progress(Step step) {
             if (!lines) {
-                bar.progress(stage, done, total);
+                bar.progress(step);
                 return;
             }
-            if (stage.contains("calibration pass") || stage.contains("validation pass")
-                    || stage.startsWith("evaluation")) {
+            String line = switch (step.kind()) {
+                case CALIBRATION_PASS, VALIDATION_PASS, EVALUATION -> step.text() + ": batch " + step.done() + "/"
+                        + step.total();
+                case MIXED_PRECISION -> step.text();
+                case LAYER_QUANTIZED, SENSITIVITY -> step.text() + " (" + step.done() + "/" + step.total() + ")";
+                default -> null; // sweeps and blocks of single layers, and the rest, stay off the log
+            };
+            if (line != null) {
                 synchronized (err) {
-                    err.println("comq: " + stage + ": batch " + done + "/" + total);
-                    err.flush();
-                }
-            } else if (stage.startsWith("mixed precision")) {
-                synchronized (err) {
-                    err.println("comq: " + stage);
-                    err.flush();
-                }
-            } else if (stage.startsWith("quantized ") || stage.startsWith("sensitivity ")) {
-                synchronized (err) {
-                    err.println("comq: " + stage + " (" + done + "/" + total + ")");
+                    err.println("comq: " + line);
                     err.flush();
                 }
             }

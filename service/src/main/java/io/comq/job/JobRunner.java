@@ -6,12 +6,15 @@ import io.comq.asset.AssetRepository;
 import io.comq.asset.ModelInfo;
 import io.comq.cluster.ClusterConfig;
 import io.comq.cluster.ShardedJobs;
+import io.comq.error.CancelledException;
 import io.comq.error.InvalidInputException;
+import io.comq.option.OptionNames;
 import io.comq.pipeline.LayerResultStore;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
+import io.comq.quant.Cancellation;
 import io.comq.quant.ProgressListener;
-import io.comq.option.OptionNames;
+import io.comq.quant.Step;
 import io.comq.quant.linalg.Linalg;
 import io.comq.report.ModelReport;
 import io.comq.report.Reports;
@@ -238,7 +241,7 @@ public class JobRunner {
                     if (lease.device() != null) {
                         LOG.info("holding {} for this job", lease.device());
                     }
-                    report = new ModelQuantizer().quantize(mj, checkpoint, r);
+                    report = new ModelQuantizer().stoppingWhen(r).quantize(mj, checkpoint, r);
                 }
                 artifacts = storeArtifacts(id, work.resolve("out"));
             }
@@ -247,7 +250,7 @@ public class JobRunner {
             jobs.update(done);
             LOG.info("job succeeded: {} layers, artifacts {}", report.layers().size(), artifacts);
             finished(done, artifacts);
-        } catch (Stopped e) {
+        } catch (Stopped | CancelledException e) {
             if (r.cancelled && r.onCluster) {
                 removeFromCluster(id);
             }
@@ -435,7 +438,7 @@ public class JobRunner {
         }
     }
 
-    /** Thrown out of the engine's progress callback to stop a job (cancel or shutdown). */
+    /** Stops a job in this runner's own waits (device lease, following a cluster job); the engine stops by the token. */
     private static final class Stopped extends RuntimeException {
         Stopped() {
             super("stopped", null, false, false);
@@ -443,7 +446,8 @@ public class JobRunner {
     }
 
     /** A job running in this process: receives the engine's progress, records it, and stops the job when asked. */
-    private final class Running implements ProgressListener {
+    /** A job running here: its progress, and the token the engine asks whether to stop (cancel or shutdown). */
+    private final class Running implements ProgressListener, Cancellation {
         private final String id;
         private volatile boolean cancelled;
         private volatile boolean onCluster;
@@ -500,37 +504,41 @@ public class JobRunner {
         }
 
         @Override
-        public synchronized void progress(String stage, long d, long t) {
-            if (cancelled || stopping) {
-                throw new Stopped();
-            }
+        public boolean isCancelled() {
+            return cancelled || stopping;
+        }
+
+        @Override
+        public synchronized void progress(Step step) {
             long nowMs = System.currentTimeMillis();
-            if (stage.startsWith("quantized ")) {
-                done = reused + (int) d; // the engine counts only the layers it computes in this attempt
-                total = reused + (int) t;
-                String layer = stage.substring("quantized ".length());
-                layers.save(new JobLayer(id + "/" + done, id, done, layer, lastRelError, now()));
-                jobs.progress(id, stage, done, total);
-                persistedAt = nowMs;
-                events.publish(new JobProgress(id, JobState.RUNNING, stage, done, total, layer, lastRelError, now()));
-                lastRelError = null;
-                return;
-            }
-            if (stage.startsWith("calibration") || stage.startsWith("evaluation")) {
-                String s = stage + " " + d + "/" + t;
-                if (nowMs - persistedAt >= PERSIST_EVERY_MS || d == t) {
-                    jobs.progress(id, s, done, total);
+            switch (step.kind()) {
+                case LAYER_QUANTIZED -> {
+                    done = reused + (int) step.done(); // the engine counts only the layers it computes in this attempt
+                    total = reused + (int) step.total();
+                    String layer = step.subject();
+                    layers.save(new JobLayer(id + "/" + done, id, done, layer, lastRelError, now()));
+                    jobs.progress(id, step.text(), done, total);
                     persistedAt = nowMs;
+                    events.publish(new JobProgress(id, JobState.RUNNING, step.text(), done, total, layer,
+                            lastRelError, now()));
+                    lastRelError = null;
                 }
-                events.publish(new JobProgress(id, JobState.RUNNING, s, done, total, null, null, now()));
+                case CALIBRATION_PASS, VALIDATION_PASS, EVALUATION -> {
+                    String s = step.text() + " " + step.done() + "/" + step.total();
+                    if (nowMs - persistedAt >= PERSIST_EVERY_MS || step.done() == step.total()) {
+                        jobs.progress(id, s, done, total);
+                        persistedAt = nowMs;
+                    }
+                    events.publish(new JobProgress(id, JobState.RUNNING, s, done, total, null, null, now()));
+                }
+                default -> {
+                    // per-layer sweeps and blocks: the layer's end is what a job reports
+                }
             }
         }
 
         @Override
         public synchronized void sweepFinished(int sweep, int sweeps, double relError) {
-            if (cancelled || stopping) {
-                throw new Stopped();
-            }
             lastRelError = relError;
         }
     }

@@ -11,6 +11,7 @@ import io.comq.pipeline.LayerResultStore;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import io.comq.report.LayerEntry;
 import io.comq.report.ModelReport;
 import io.comq.report.Reports;
@@ -176,8 +177,8 @@ class ShardedQuantizeTest {
         RuntimeException thrown = assertThrows(RuntimeException.class, () -> new ModelQuantizer().quantize(job, ck,
                 new ProgressListener() {
                     @Override
-                    public void progress(String stage, long done, long total) {
-                        if (stage.startsWith("quantized ")) {
+                    public void progress(Step step) {
+                        if (step.kind() == Step.Kind.LAYER_QUANTIZED) {
                             throw crash;
                         }
                     }

@@ -7,6 +7,7 @@ import io.comq.kernel.SweepState;
 import io.comq.quant.GridSpec;
 import io.comq.numeric.Precision;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import io.comq.quant.QuantGrid;
 import io.comq.quant.Quantized;
 import io.comq.quant.gptq.Gptq;
@@ -86,7 +87,7 @@ public final class Comq {
                     e += v;
                 }
                 errs[k] = e;
-                listener.progress("sweep " + (k + 1) + "/" + cfg.sweeps(), k + 1, cfg.sweeps());
+                listener.progress(Step.of(Step.Kind.SWEEP, (k + 1) + "/" + cfg.sweeps(), k + 1, cfg.sweeps()));
                 listener.sweepFinished(k + 1, cfg.sweeps(), normSq == 0 ? 0 : e / normSq);
             }
         } finally {

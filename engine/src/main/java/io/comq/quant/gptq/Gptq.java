@@ -3,6 +3,7 @@ package io.comq.quant.gptq;
 import io.comq.quant.method.GptqConfig;
 import io.comq.quant.GridSpec;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import io.comq.quant.QuantGrid;
 import io.comq.quant.Quantized;
 import io.comq.quant.linalg.DenseMath;
@@ -163,7 +164,7 @@ public final class Gptq {
                 if (i1 == 0 && i2 < in) {
                     checkFirstUpdate(wn, w, u, err1, i2, count, out, cfg.precision());
                 }
-                listener.progress("gptq", i2, in);
+                listener.progress(Step.of(Step.Kind.GPTQ_BLOCK, null, i2, in));
                 i1 = i2;
             }
         }

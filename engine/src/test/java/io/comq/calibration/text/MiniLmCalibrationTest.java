@@ -9,14 +9,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.onnx.proto.OnnxMl;
 import io.comq.calibration.CalibrationOptions;
 import io.comq.calibration.CalibrationTarget;
+import io.comq.calibration.CalibrationTargets;
 import io.comq.calibration.Calibrator;
 import io.comq.calibration.LayerStatistics;
-import io.comq.calibration.CalibrationTargets;
+import io.comq.calibration.data.CalibrationSet;
 import io.comq.format.onnx.LayerSelection;
 import io.comq.format.onnx.OnnxModel;
-import io.comq.calibration.data.CalibrationSet;
 import io.comq.kernel.cpu.ScalarKernel;
 import io.comq.quant.ProgressListener;
+import io.comq.quant.Step;
 import io.comq.tensor.Matrix;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,8 +77,8 @@ class MiniLmCalibrationTest {
         List<String> stages = new ArrayList<>();
         ProgressListener listener = new ProgressListener() {
             @Override
-            public void progress(String stage, long done, long total) {
-                stages.add(stage + " " + done + "/" + total);
+            public void progress(Step step) {
+                stages.add(step.text() + " " + step.done() + "/" + step.total());
             }
         };
         Map<String, LayerStatistics> stats = new Calibrator(kernel).calibrateAll(model, targets, set,
