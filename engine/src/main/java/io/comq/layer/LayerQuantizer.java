@@ -86,7 +86,7 @@ public final class LayerQuantizer {
 
         List<String> guards = new ArrayList<>();
         QuantKernel used = kernel;
-        if (method instanceof ComqConfig && !kernel.supports(precision)) {
+        if (method.sweepsOnKernel() && !kernel.supports(precision)) {
             used = new Kernels().create(new KernelOptions("cpu-scalar", Math.max(1, kernel.threads()), ""));
             guards.add("kernel " + kernel.name() + " does not support " + precision.id() + ": used " + used.name());
         }

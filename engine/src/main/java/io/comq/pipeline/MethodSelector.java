@@ -62,8 +62,7 @@ final class MethodSelector {
     Outcome quantize(List<Matrix> ws, LayerStatistics fit, LayerStatistics validation, LayerConfig config,
                      boolean keepAll, ProgressListener progress) {
         Map<String, List<LayerResult>> all = new LinkedHashMap<>();
-        List<MethodConfig> candidates = config.method() instanceof AutoConfig a ? a.candidates()
-                : List.of(config.method());
+        List<MethodConfig> candidates = config.method().candidates();
         Map<String, double[]> errors = new LinkedHashMap<>();
         Outcome best = null;
         double bestScore = Double.POSITIVE_INFINITY;
@@ -81,7 +80,7 @@ final class MethodSelector {
             }
             fitErr /= ws.size();
             valErr /= ws.size();
-            String label = AutoConfig.label(m);
+            String label = m.label();
             errors.put(label, new double[] {fitErr, valErr});
             if (keepAll) {
                 all.put(label, rs);

@@ -5,8 +5,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.comq.calibration.CalibrationOptions;
 import io.comq.calibration.CalibrationPlan;
-import io.comq.calibration.Calibrator;
-import io.comq.calibration.LayerStatistics;
 import io.comq.calibration.OrtTensors;
 import io.comq.calibration.data.CalibrationSet;
 import io.comq.calibration.data.CalibrationSplit;
@@ -37,10 +35,7 @@ import io.comq.quant.Cancellation;
 import io.comq.quant.ProgressListener;
 import io.comq.quant.Step;
 import io.comq.quant.method.AutoConfig;
-import io.comq.quant.method.ComqConfig;
-import io.comq.quant.method.GptqConfig;
 import io.comq.quant.method.MethodConfig;
-import io.comq.quant.method.RtnConfig;
 import io.comq.report.Artifact;
 import io.comq.report.Drift;
 import io.comq.report.LayerEntry;
@@ -289,7 +284,7 @@ public final class ModelQuantizer {
         for (OnnxLayer l : layers) {
             LayerConfig c = configs.get(l);
             MethodConfig m = ((AutoConfig) c.method()).candidates().stream()
-                    .filter(x -> AutoConfig.label(x).equals(label)).findFirst().orElse(null);
+                    .filter(x -> x.label().equals(label)).findFirst().orElse(null);
             if (m == null) {
                 return verdict;
             }
@@ -531,24 +526,7 @@ public final class ModelQuantizer {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("format", job.format().id());
         s.put("method", m.method());
-        if (m instanceof AutoConfig a) {
-            List<String> labels = new ArrayList<>();
-            a.candidates().forEach(c -> labels.add(AutoConfig.label(c)));
-            s.put("candidates", String.join(" ", labels));
-        }
-        if (m instanceof ComqConfig) {
-            ComqConfig c = (ComqConfig) m;
-            s.put("sweeps", Integer.toString(c.sweeps()));
-            s.put("order", c.order().id());
-            s.put("init", c.init().id());
-            s.put("scale_update", c.scaleUpdate().id());
-        }
-        GptqConfig q = m instanceof GptqConfig ? (GptqConfig) m
-                : m instanceof ComqConfig ? ((ComqConfig) m).gptq() : null;
-        if (q != null) {
-            s.put("damp", Double.toString(q.damp()));
-            s.put("act_order", Boolean.toString(q.actOrder()));
-        }
+        s.putAll(m.reportSettings());
         s.put("bits", Integer.toString(g.bits()));
         s.put("grid", g.grid().id());
         s.put("group_size", Integer.toString(g.groupSize()));

@@ -261,7 +261,7 @@ class AccuracyPipelineTest {
         double chosen = Sensitivity.drift(new ModelQuantizer().quantize(job(LayerConfig.of(auto), a), null).drift());
         for (MethodConfig m : auto.candidates()) {
             double alone = Sensitivity.drift(new ModelQuantizer().quantize(job(LayerConfig.of(m), a), null).drift());
-            assertTrue(chosen <= alone + 1e-12, mode + ": auto drifts " + chosen + ", " + AutoConfig.label(m)
+            assertTrue(chosen <= alone + 1e-12, mode + ": auto drifts " + chosen + ", " + m.label()
                     + " alone " + alone);
         }
     }

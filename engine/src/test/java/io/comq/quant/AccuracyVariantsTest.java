@@ -107,7 +107,7 @@ class AccuracyVariantsTest {
             LayerResult gptq = q.quantize(p, LayerConfig.of(ao), null);
             LayerResult comq = q.quantize(p, LayerConfig.of(ComqConfig.of(MAXABS).withGptqInit(ao)), null);
             assertTrue(comq.relError() <= gptq.relError() * (1 + 1e-12), comq.relError() + " vs " + gptq.relError());
-            assertEquals("comq(init=gptq+act_order)", AutoConfig.label(ComqConfig.of(MAXABS).withGptqInit(ao)));
+            assertEquals("comq(init=gptq+act_order)", ComqConfig.of(MAXABS).withGptqInit(ao).label());
             assertThrows(InvalidConfigException.class, () -> q.quantize(p, LayerConfig.of(AutoConfig.standard(MAXABS,
                     Precision.FLOAT64)), null));
         }

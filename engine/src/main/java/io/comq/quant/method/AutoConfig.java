@@ -7,7 +7,9 @@ import io.comq.quant.method.ComqConfig;
 import io.comq.quant.method.GptqConfig;
 import io.comq.quant.method.RtnConfig;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code --method auto}: every layer is quantized with each candidate and keeps the one with the lowest error on
@@ -85,29 +87,19 @@ public record AutoConfig(GridSpec grid, Precision precision, List<MethodConfig> 
         throw new InvalidConfigException("method " + m.method() + " does not take another grid");
     }
 
-    /** A short label of a candidate for reports, e.g. {@code comq(init=gptq+act_order, scale=post)}. */
-    public static String label(MethodConfig m) {
-        if (m instanceof GptqConfig q) {
-            return q.actOrder() ? "gptq(act_order)" : "gptq";
-        }
-        if (m instanceof ComqConfig c) {
-            StringBuilder s = new StringBuilder("comq(init=").append(c.init().id());
-            if (c.gptq() != null && c.gptq().actOrder()) {
-                s.append("+act_order");
-            }
-            if (c.scaleUpdate() != ComqConfig.ScaleUpdate.NONE) {
-                s.append(", scale=").append(c.scaleUpdate().id());
-            }
-            if (c.damp() > 0) {
-                s.append(", damp=").append(c.damp());
-            }
-            if (c.order() != ComqConfig.Order.GREEDY) {
-                s.append(", order=").append(c.order().id());
-            }
-            return s.append(')').toString();
-        }
-        return m.method();
+    @Override
+    public String label() {
+        return "auto";
     }
+
+    /** The candidates, by label. */
+    @Override
+    public Map<String, String> reportSettings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("candidates", String.join(" ", candidates.stream().map(MethodConfig::label).toList()));
+        return s;
+    }
+
 
     @Override
     public String method() {

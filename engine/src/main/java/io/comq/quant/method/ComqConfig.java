@@ -2,6 +2,8 @@ package io.comq.quant.method;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.quant.GridSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import io.comq.quant.method.MethodConfig;
 import io.comq.numeric.Names;
 import io.comq.numeric.Precision;
@@ -171,5 +173,42 @@ public record ComqConfig(GridSpec grid, int sweeps, Order order, Init init, Gptq
     @Override
     public String method() {
         return "comq";
+    }
+
+    @Override
+    public String label() {
+        StringBuilder s = new StringBuilder("comq(init=").append(init.id());
+        if (gptq != null && gptq.actOrder()) {
+            s.append("+act_order");
+        }
+        if (scaleUpdate != ScaleUpdate.NONE) {
+            s.append(", scale=").append(scaleUpdate.id());
+        }
+        if (damp > 0) {
+            s.append(", damp=").append(damp);
+        }
+        if (order != Order.GREEDY) {
+            s.append(", order=").append(order.id());
+        }
+        return s.append(')').toString();
+    }
+
+    /** The sweep settings, and GPTQ's when COMQ starts from its codes. */
+    @Override
+    public Map<String, String> reportSettings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("sweeps", Integer.toString(sweeps));
+        s.put("order", order.id());
+        s.put("init", init.id());
+        s.put("scale_update", scaleUpdate.id());
+        if (gptq != null) {
+            s.putAll(gptq.reportSettings());
+        }
+        return s;
+    }
+
+    @Override
+    public boolean sweepsOnKernel() {
+        return true;
     }
 }

@@ -2,6 +2,8 @@ package io.comq.quant.method;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.quant.GridSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import io.comq.quant.method.MethodConfig;
 import io.comq.numeric.Precision;
 
@@ -49,5 +51,18 @@ public record GptqConfig(GridSpec grid, double damp, boolean actOrder, int block
     @Override
     public String method() {
         return "gptq";
+    }
+
+    @Override
+    public String label() {
+        return actOrder ? "gptq(act_order)" : "gptq";
+    }
+
+    @Override
+    public Map<String, String> reportSettings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("damp", Double.toString(damp));
+        s.put("act_order", Boolean.toString(actOrder));
+        return s;
     }
 }

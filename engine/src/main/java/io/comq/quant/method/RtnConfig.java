@@ -2,6 +2,7 @@ package io.comq.quant.method;
 
 import io.comq.error.InvalidConfigException;
 import io.comq.quant.GridSpec;
+import java.util.Map;
 import io.comq.quant.method.MethodConfig;
 import io.comq.numeric.Precision;
 
@@ -25,5 +26,15 @@ public record RtnConfig(GridSpec grid, Precision precision) implements MethodCon
     @Override
     public String method() {
         return "rtn";
+    }
+
+    @Override
+    public String label() {
+        return "rtn";
+    }
+
+    @Override
+    public Map<String, String> reportSettings() {
+        return Map.of();
     }
 }
