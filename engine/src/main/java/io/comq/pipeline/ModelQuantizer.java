@@ -126,9 +126,10 @@ public final class ModelQuantizer {
      */
     public ShardSummary quantizeShard(ModelJob job, Sharding.Shard shard, Path shardDir, ProgressListener progress) {
         requireOnnx(job, Setting.SHARD.ref());
-        Resume resume = new Resume(shardDir, shard);
-        run(job, resume, progress);
-        return resume.summary;
+        ProgressListener p = cancellation.checking(progress == null ? ProgressListener.NONE : progress);
+        try (QuantKernel kernel = kernels.create(job.kernel(), job.layer().method().precision())) {
+            return shard(job, p, kernel, new Resume(shardDir, shard));
+        }
     }
 
     /** What a shard did: its layers (model order) and how many of them were already in the folder. */
@@ -136,15 +137,7 @@ public final class ModelQuantizer {
     }
 
     /** Where finished layers go and come from, and which shard this run is (null: all layers, then the model). */
-    private static final class Resume {
-        final Path dir;
-        final Sharding.Shard shard;
-        ShardSummary summary;
-
-        Resume(Path dir, Sharding.Shard shard) {
-            this.dir = dir;
-            this.shard = shard;
-        }
+    private record Resume(Path dir, Sharding.Shard shard) {
     }
 
     private static void requireOnnx(ModelJob job, String what) {
@@ -161,8 +154,18 @@ public final class ModelQuantizer {
         }
     }
 
-    private ModelReport onnx(ModelJob job, ProgressListener progress, QuantKernel kernel, Resume resume) {
-        OnnxModel model = OnnxModel.load(job.model());
+    /** Everything a run on an ONNX model knows once its inputs are read and checked, before any layer is fitted. */
+    private record Prepared(OnnxModel model, List<OnnxLayer> layers, Map<OnnxLayer, LayerConfig> configs,
+                            CalibrationSet set, CalibrationSplit split, AccuracyOptions.CalibrationMode mode,
+                            Map<String, String> settings, LayerResultStore store, List<OnnxLayer> mine,
+                            List<OnnxLayer> todo, Map<OnnxLayer, List<LayerResult>> results,
+                            Map<OnnxLayer, LayerEntry> restored, Map<OnnxLayer, MethodSelector.Outcome> outcomes,
+                            Calibration calibration) {
+    }
+
+    /** Loads and checks the model, the calibration set and the settings; restores finished layers from the store. */
+    private static Prepared prepare(ModelJob job, OnnxModel model, OrtSession reference, QuantKernel kernel,
+                                    Resume resume) throws OrtException {
         List<OnnxLayer> layers = model.layers(job.selection());
         Map<OnnxLayer, LayerConfig> configs = new HashMap<>();
         for (OnnxLayer l : layers) {
@@ -171,89 +174,111 @@ public final class ModelQuantizer {
             configs.put(l, c);
         }
         CalibrationSet set = CalibrationSet.read(job.calibration());
+        set.checkAgainst(OrtTensors.inputs(reference));
+        CalibrationSplit split = CalibrationSplit.of(set, job.validationFraction(), job.seed());
+        boolean sharded = resume != null && resume.shard != null;
+        if (sharded && job.accuracy().calibrationMode() != AccuracyOptions.CalibrationMode.PARALLEL
+                && job.accuracy().calibrationMode() != AccuracyOptions.CalibrationMode.AUTO) {
+            throw new InvalidConfigException(Setting.SHARD.ref() + " quantizes layers independently and needs "
+                    + Setting.CALIBRATION_MODE.ref() + " parallel (or auto); sequential and corrected calibration run "
+                    + "the layers in order");
+        }
+        AccuracyOptions.CalibrationMode mode = LayerCalibration.resolve(job.accuracy().calibrationMode(), model,
+                CalibrationPlan.of(model, layers), sharded);
+        Map<String, String> settings = settings(job, mode, set.samples(), split);
+        LayerResultStore store = resume == null ? null : LayerResultStore.open(resume.dir,
+                JobFingerprint.header(job, layers, settings, resume.shard == null ? 0 : resume.shard.count()));
+        List<OnnxLayer> mine = layers;
+        if (sharded) {
+            Set<String> ids = Sharding.layersOf(layers, resume.shard);
+            mine = layers.stream().filter(l -> ids.contains(l.id())).toList();
+        }
+        List<OnnxLayer> todo = store == null ? mine : mine.stream().filter(l -> !store.has(l.id())).toList();
+        if (resume != null && job.accuracy().mixedPrecision()) {
+            throw new InvalidConfigException("mixed precision (" + Setting.AVG_BITS.ref() + ") measures every layer "
+                    + "in one run; it cannot be combined with " + Setting.SHARD.ref() + " or "
+                    + Setting.CHECKPOINT.ref());
+        }
+        // layers restored from the checkpoint; sequential calibration runs the model with them quantized
+        Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
+        Map<OnnxLayer, LayerEntry> restored = new HashMap<>();
+        for (OnnxLayer l : layers) {
+            if (store != null && !todo.contains(l) && store.has(l.id())) {
+                LayerResultStore.Finished f = store.get(l.id());
+                results.put(l, f.results());
+                restored.put(l, f.entry());
+            }
+        }
+        Map<OnnxLayer, MethodSelector.Outcome> outcomes = new HashMap<>();
+        Calibration c = new Calibration(model, todo, configs, split, job, mode, kernel, store, results, outcomes);
+        return new Prepared(model, layers, configs, set, split, mode, settings, store, mine, todo, results, restored,
+                outcomes, c);
+    }
+
+    /** One shard's layers into the shared folder, no model. */
+    private ShardSummary shard(ModelJob job, ProgressListener progress, QuantKernel kernel, Resume resume) {
+        OnnxModel model = OnnxModel.load(job.model());
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+            Prepared p;
+            try (OrtSession reference = session(env, job.model(), so, "the model")) {
+                p = prepare(job, model, reference, kernel, resume);
+            }
+            p.calibration().run(resume.dir.resolve(SCRATCH + "-" + resume.shard.index()), false, progress);
+            List<String> ids = p.mine().stream().map(OnnxLayer::id).toList();
+            p.store().markDone(resume.shard, ids);
+            return new ShardSummary(resume.shard, ids, ids.size() - p.todo().size(), resume.dir);
+        } catch (OrtException e) {
+            throw new InvalidModelException("ONNX Runtime failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The whole model: every layer (or those not in the checkpoint), then the written model and its report. */
+    private ModelReport onnx(ModelJob job, ProgressListener progress, QuantKernel kernel, Resume resume) {
+        OnnxModel model = OnnxModel.load(job.model());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
             try (OrtSession reference = session(env, job.model(), so, "the model")) {
-                set.checkAgainst(OrtTensors.inputs(reference));
-                CalibrationSplit split = CalibrationSplit.of(set, job.validationFraction(), job.seed());
-                boolean sharded = resume != null && resume.shard != null;
-                if (sharded && job.accuracy().calibrationMode() != AccuracyOptions.CalibrationMode.PARALLEL
-                        && job.accuracy().calibrationMode() != AccuracyOptions.CalibrationMode.AUTO) {
-                    throw new InvalidConfigException(Setting.SHARD.ref() + " quantizes layers independently and needs "
-                            + Setting.CALIBRATION_MODE.ref()
-                            + " parallel (or auto); sequential and corrected calibration run the "
-                            + "layers in order");
-                }
-                AccuracyOptions.CalibrationMode mode = LayerCalibration.resolve(job.accuracy().calibrationMode(),
-                        model, CalibrationPlan.of(model, layers), sharded);
-                Map<String, String> settings = settings(job, mode, set.samples(), split);
-                LayerResultStore store = resume == null ? null : LayerResultStore.open(resume.dir,
-                        JobFingerprint.header(job, layers, settings, resume.shard == null ? 0 : resume.shard.count()));
-                List<OnnxLayer> mine = layers;
-                if (resume != null && resume.shard != null) {
-                    Set<String> ids = Sharding.layersOf(layers, resume.shard);
-                    mine = layers.stream().filter(l -> ids.contains(l.id())).toList();
-                }
-                List<OnnxLayer> todo = store == null ? mine
-                        : mine.stream().filter(l -> !store.has(l.id())).toList();
-                if (resume != null && job.accuracy().mixedPrecision()) {
-                    throw new InvalidConfigException("mixed precision (" + Setting.AVG_BITS.ref()
-                            + ") measures every layer in one run; "
-                            + "it cannot be combined with " + Setting.SHARD.ref() + " or " + Setting.CHECKPOINT.ref());
-                }
-                // layers restored from the checkpoint; sequential calibration runs the model with them quantized
-                Map<OnnxLayer, List<LayerResult>> results = new HashMap<>();
-                Map<OnnxLayer, LayerEntry> restored = new HashMap<>();
-                for (OnnxLayer l : layers) {
-                    if (store != null && !todo.contains(l) && store.has(l.id())) {
-                        LayerResultStore.Finished f = store.get(l.id());
-                        results.put(l, f.results());
-                        restored.put(l, f.entry());
-                    }
-                }
-                Map<OnnxLayer, MethodSelector.Outcome> outcomes = new HashMap<>();
-                Calibration c = new Calibration(model, todo, configs, split, job, mode, kernel, store, results,
-                        outcomes);
-                if (sharded) {
-                    c.run(resume.dir.resolve(SCRATCH + "-" + resume.shard.index()), false, progress);
-                    List<String> ids = mine.stream().map(OnnxLayer::id).toList();
-                    store.markDone(resume.shard, ids);
-                    resume.summary = new ShardSummary(resume.shard, ids, ids.size() - todo.size(), resume.dir);
-                    return null;
-                }
+                Prepared p = prepare(job, model, reference, kernel, resume);
+                List<OnnxLayer> layers = p.layers();
+                Map<OnnxLayer, List<LayerResult>> results = p.results();
+                Map<OnnxLayer, MethodSelector.Outcome> outcomes = p.outcomes();
+                AccuracyOptions.CalibrationMode mode = p.mode();
+                CalibrationSplit split = p.split();
                 try (StagingDir stage = StagingDir.open(job.out(), job.force())) {
                     Path scratch = stage.path().resolve(SCRATCH);
                     Map<OnnxLayer, double[]> sensitivity = job.accuracy().mixedPrecision()
                             ? MixedPrecision.choose(job, model, layers, CalibrationPlan.of(model, layers), byId(layers),
-                            split, kernel, reference, so, scratch, progress, configs) : null;
+                            split, kernel, reference, so, scratch, progress, p.configs()) : null;
                     CalibrationSet validate = split.hasValidation() ? split.validate() : null;
                     boolean check = WholeModelCheck.applies(job, validate, layers);
-                    c.run(scratch, check, progress);
+                    p.calibration().run(scratch, check, progress);
                     WholeModelCheck.Verdict perLayer = check ? WholeModelCheck.run(model, layers, results,
                             outcomes, reference, so, validate, job.batchSize(), scratch, progress) : null;
                     boolean inOrder = mode != AccuracyOptions.CalibrationMode.PARALLEL;
                     WholeModelCheck.Verdict verdict = perLayer == null || !inOrder ? perLayer
-                            : aloneInOrder(perLayer, model, layers, configs, split, job, mode, kernel, results,
+                            : aloneInOrder(perLayer, model, layers, p.configs(), split, job, mode, kernel, results,
                             outcomes, reference, so, scratch, progress);
                     Map<OnnxLayer, List<LayerResult>> ordered = new LinkedHashMap<>();
                     List<LayerEntry> entries = new ArrayList<>();
                     for (OnnxLayer l : layers) {
                         ordered.put(l, results.get(l));
-                        entries.add(restored.containsKey(l) ? restored.get(l) : entry(l, results.get(l)));
+                        entries.add(p.restored().containsKey(l) ? p.restored().get(l) : entry(l, results.get(l)));
                     }
                     AccuracyReports.Worst worst = new AccuracyReports.Worst(CalibrationSplit.validationIndices(
-                            set.samples(), job.validationFraction(), job.seed()));
+                            p.set().samples(), job.validationFraction(), job.seed()));
                     List<OnnxLayer> measured = layers.stream().filter(outcomes::containsKey).toList();
                     ModelReport report = writeOnnx(new OnnxOutput(stage, job.format(), job.model().toString(),
-                            job.batchSize(), settings), model, ordered, entries, env, so, reference,
+                            job.batchSize(), p.settings()), model, ordered, entries, env, so, reference,
                             validate, progress, worst,
                             r -> r.withAccuracy(AccuracyReports.of(job.accuracy().withCalibrationMode(mode),
                                     measured, outcomes, AccuracyReports.auto(job),
                                     worst.worst(job.accuracy().worstSamples()), sensitivity, verdict)));
                     stage.commit(job.force());
-                    if (store != null) {
-                        store.delete(); // the checkpoint served its purpose; a later run starts afresh
+                    if (p.store() != null) {
+                        p.store().delete(); // the checkpoint served its purpose; a later run starts afresh
                     }
                     return report;
                 }
