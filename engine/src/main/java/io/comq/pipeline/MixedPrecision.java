@@ -44,8 +44,8 @@ final class MixedPrecision {
         }
         int[] chosen = BitAllocator.allocate(weights, bits, s, job.accuracy().avgBits());
         for (int k = 0; k < layers.size(); k++) {
-            LayerConfig c = ModelQuantizer.configFor(job, chosen[k]);
-            ModelQuantizer.checkGroups(c, layers.get(k).id(), layers.get(k).in());
+            LayerConfig c = RunSettings.configFor(job, chosen[k]);
+            RunSettings.checkGroups(c, layers.get(k).id(), layers.get(k).in());
             configs.put(layers.get(k), c);
         }
         progress.progress(Step.of(Step.Kind.MIXED_PRECISION, String.format(java.util.Locale.ROOT,

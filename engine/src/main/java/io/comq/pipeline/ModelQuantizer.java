@@ -11,26 +11,17 @@ import io.comq.calibration.data.CalibrationSplit;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidModelException;
 import io.comq.format.StagingDir;
-import io.comq.format.gptq.GptqCheckpointWriter;
-import io.comq.format.gptq.GptqFormat;
-import io.comq.format.onnx.LayerSelection;
 import io.comq.format.onnx.OnnxLayer;
 import io.comq.format.onnx.OnnxModel;
 import io.comq.format.onnx.OnnxWriter;
 import io.comq.format.onnx.WriteOptions;
 import io.comq.format.onnx.WriteReport;
-import io.comq.format.safetensors.GramDir;
-import io.comq.format.safetensors.LinearLayer;
-import io.comq.format.safetensors.LinearLayers;
-import io.comq.format.safetensors.SafetensorsCheckpoint;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
 import io.comq.layer.LayerConfig;
 import io.comq.layer.LayerQuantizer;
 import io.comq.layer.LayerResult;
 import io.comq.option.Setting;
-import io.comq.quant.GridSpec;
-import io.comq.quant.LayerProblem;
 import io.comq.quant.Cancellation;
 import io.comq.quant.ProgressListener;
 import io.comq.quant.Step;
@@ -47,11 +38,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 
 /**
  * The public entry point for quantizing a whole model: see the package documentation for the steps. Every problem the
@@ -102,7 +91,7 @@ public final class ModelQuantizer {
     public ModelReport quantize(ModelJob job, ProgressListener progress) {
         ProgressListener p = cancellation.checking(progress == null ? ProgressListener.NONE : progress);
         try (QuantKernel kernel = kernels.create(job.kernel(), job.layer().method().precision())) {
-            return job.format().isOnnx() ? onnx(job, p, kernel, null) : safetensors(job, p, kernel);
+            return job.format().isOnnx() ? onnx(job, p, kernel, null) : SafetensorsRun.run(job, p, kernel);
         }
     }
 
@@ -169,8 +158,8 @@ public final class ModelQuantizer {
         List<OnnxLayer> layers = model.layers(job.selection());
         Map<OnnxLayer, LayerConfig> configs = new HashMap<>();
         for (OnnxLayer l : layers) {
-            LayerConfig c = configFor(job, job.selection().bits(l, bits(job)));
-            checkGroups(c, l.id(), l.in());
+            LayerConfig c = RunSettings.configFor(job, job.selection().bits(l, RunSettings.bits(job)));
+            RunSettings.checkGroups(c, l.id(), l.in());
             configs.put(l, c);
         }
         CalibrationSet set = CalibrationSet.read(job.calibration());
@@ -185,7 +174,7 @@ public final class ModelQuantizer {
         }
         AccuracyOptions.CalibrationMode mode = LayerCalibration.resolve(job.accuracy().calibrationMode(), model,
                 CalibrationPlan.of(model, layers), sharded);
-        Map<String, String> settings = settings(job, mode, set.samples(), split);
+        Map<String, String> settings = RunSettings.of(job, mode, set.samples(), split);
         LayerResultStore store = resume == null ? null : LayerResultStore.open(resume.dir,
                 JobFingerprint.header(job, layers, settings, resume.shard == null ? 0 : resume.shard.count()));
         List<OnnxLayer> mine = layers;
@@ -446,147 +435,9 @@ public final class ModelQuantizer {
                 new ArrayList<>(guards));
     }
 
-    private ModelReport safetensors(ModelJob job, ProgressListener progress, QuantKernel kernel) {
-        SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(job.model());
-        LayerSelection sel = job.selection();
-        List<LinearLayer> layers = new ArrayList<>();
-        Set<String> known = new LinkedHashSet<>();
-        for (LinearLayer l : LinearLayers.find(ck)) {
-            known.add(l.tensor());
-            known.add(l.prefix());
-            if (!excluded(sel, l)) {
-                layers.add(l);
-            }
-        }
-        if (known.isEmpty()) {
-            throw new InvalidModelException(job.model() + ": no quantizable layer found: no 2-D float '.weight' "
-                    + "tensor outside embeddings, norms and lm_head");
-        }
-        for (String k : sel.bitOverrides().keySet()) {
-            if (!known.contains(k)) {
-                throw new InvalidConfigException("bit override '" + k + "' names no linear layer of the checkpoint");
-            }
-        }
-        if (layers.isEmpty()) {
-            throw new InvalidConfigException("the layer selection (exclude " + sel.exclude() + ") leaves none of the "
-                    + "checkpoint's " + known.size() / 2 + " linear layers");
-        }
-        GramDir grams = GramDir.open(job.gramDir());
-        Map<LinearLayer, LayerConfig> configs = new HashMap<>();
-        for (LinearLayer l : layers) {
-            if (!grams.has(l.tensor())) {
-                throw new InvalidConfigException(Setting.GRAM_DIR.ref() + " " + job.gramDir()
-                        + " has no Gram matrix for layer \""
-                        + l.tensor() + "\"; add it or exclude the layer");
-            }
-            Integer b = sel.bitOverrides().get(l.tensor());
-            b = b == null ? sel.bitOverrides().get(l.prefix()) : b;
-            LayerConfig c = configFor(job, b == null ? bits(job) : b);
-            checkGroups(c, l.tensor(), l.in());
-            configs.put(l, c);
-        }
-        try (StagingDir stage = StagingDir.open(job.out(), job.force())) {
-            LayerQuantizer quantizer = new LayerQuantizer(kernel);
-            Map<String, LayerResult> results = new LinkedHashMap<>();
-            List<LayerEntry> entries = new ArrayList<>();
-            for (LinearLayer l : layers) {
-                LayerProblem problem = new LayerProblem(l.weight(ck), grams.gram(l), null, 0);
-                LayerResult r = quantizer.quantize(problem, configs.get(l), progress);
-                results.put(l.tensor(), r);
-                entries.add(LayerEntry.of(l.tensor(), "Linear", List.of(l.out(), l.in()), r));
-                progress.progress(Step.of(Step.Kind.LAYER_QUANTIZED, l.tensor(), results.size(), layers.size()));
-            }
-            GptqCheckpointWriter.Written written = GptqCheckpointWriter.write(ck, results, stage.path(),
-                    GptqFormat.GPTQ);
-            List<Artifact> artifacts = new ArrayList<>();
-            for (Path f : written.files()) {
-                artifacts.add(Artifact.of(stage.path(), stage.path().resolve(f)));
-            }
-            ModelReport report = ModelReport.of(TOOL, job.model().toString(), settings(job, null, 0, null), entries,
-                    null, artifacts);
-            Reports.write(stage.path(), report);
-            stage.commit(job.force());
-            return report;
-        }
-    }
 
-    private static boolean excluded(LayerSelection sel, LinearLayer l) {
-        for (String r : sel.exclude()) {
-            Pattern p = Pattern.compile(r);
-            if (p.matcher(l.tensor()).find()) {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    private static int bits(ModelJob job) {
-        return job.layer().method().grid().bits();
-    }
 
-    static void checkGroups(LayerConfig c, String layer, int in) {
-        try {
-            c.method().grid().groups(in);
-        } catch (InvalidConfigException e) {
-            throw new InvalidConfigException("layer " + layer + ": " + e.getMessage() + " (exclude the layer or "
-                    + "choose another group size)");
-        }
-    }
 
-    /** The job's layer settings at {@code bits}. */
-    static LayerConfig configFor(ModelJob job, int bits) {
-        MethodConfig m = job.layer().method();
-        if (m.grid().bits() == bits) {
-            return job.layer();
-        }
-        MethodConfig at = AutoConfig.onGrid(m, m.grid().withBits(bits));
-        return new LayerConfig(at, job.layer().biasCompensation());
-    }
 
-    /** The report's settings; {@code mode} is the calibration mode the run uses (null without calibration). */
-    static Map<String, String> settings(ModelJob job, AccuracyOptions.CalibrationMode mode, int samples,
-                                        CalibrationSplit split) {
-        MethodConfig m = job.layer().method();
-        GridSpec g = m.grid();
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("format", job.format().id());
-        s.put("method", m.method());
-        s.putAll(m.reportSettings());
-        s.put("bits", Integer.toString(g.bits()));
-        s.put("grid", g.grid().id());
-        s.put("group_size", Integer.toString(g.groupSize()));
-        s.put("ratio", Double.toString(g.ratio()));
-        s.put("tie", g.tie().id());
-        s.put("precision", m.precision().id());
-        s.put("bias_correction", Boolean.toString(job.layer().biasCompensation()));
-        if (!job.selection().exclude().isEmpty()) {
-            s.put("exclude", String.join(" ", job.selection().exclude()));
-        }
-        if (!job.selection().opTypes().isEmpty()) {
-            s.put("op_types", String.join(" ", job.selection().opTypes()));
-        }
-        if (!job.selection().bitOverrides().isEmpty()) {
-            s.put("layer_bits", job.selection().bitOverrides().toString());
-        }
-        s.put("backend", job.kernel().backend());
-        if (job.format().isOnnx()) {
-            s.put("calibration", job.calibration().toString());
-            s.put("calibration_samples", Integer.toString(samples));
-            s.put("fit_samples", Integer.toString(split.fit().samples()));
-            s.put("validation_samples", Integer.toString(split.hasValidation() ? split.validate().samples() : 0));
-            s.put("validation_fraction", String.format(Locale.ROOT, "%s", job.validationFraction()));
-            s.put("batch_size", Integer.toString(job.batchSize()));
-            s.put("calibration_mode", mode.id());
-            if (job.accuracy().calibrationMode() == AccuracyOptions.CalibrationMode.AUTO) {
-                s.put("calibration_mode_asked", AccuracyOptions.CalibrationMode.AUTO.id());
-            }
-            if (job.accuracy().mixedPrecision()) {
-                s.put("avg_bits", Double.toString(job.accuracy().avgBits()));
-                s.put("candidate_bits", job.accuracy().candidateBits().toString());
-            }
-        } else {
-            s.put("gram_dir", job.gramDir().toString());
-        }
-        return s;
-    }
 }

@@ -117,7 +117,7 @@ final class Sensitivity {
     }
 
     private static LayerConfig config(ModelJob job, int bits) {
-        LayerConfig c = ModelQuantizer.configFor(job, bits);
+        LayerConfig c = RunSettings.configFor(job, bits);
         if (c.method() instanceof AutoConfig a) {
             MethodConfig m = new GptqConfig(a.grid(), GptqConfig.DEFAULT_DAMP, true, GptqConfig.DEFAULT_BLOCK_SIZE,
                     a.precision());

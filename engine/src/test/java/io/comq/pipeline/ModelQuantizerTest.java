@@ -198,7 +198,7 @@ class ModelQuantizerTest {
         ModelJob job = new ModelJob(dir.resolve("m.onnx"), dir.resolve("c.npz"), null, dir.resolve("o"),
                 OutputFormat.QDQ, LayerConfig.of(io.comq.quant.method.ComqConfig.of(GridSpec.defaults())
                 .withInit(io.comq.quant.method.ComqConfig.Init.GPTQ).withSweeps(2)), null, 4, 0.2, 0, null, false);
-        io.comq.quant.method.ComqConfig c = (io.comq.quant.method.ComqConfig) ModelQuantizer.configFor(job, 8).method();
+        io.comq.quant.method.ComqConfig c = (io.comq.quant.method.ComqConfig) RunSettings.configFor(job, 8).method();
         assertEquals(8, c.grid().bits());
         assertEquals(8, c.gptq().grid().bits());
         assertEquals(2, c.sweeps());
