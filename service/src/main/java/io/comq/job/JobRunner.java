@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.comq.asset.Asset;
 import io.comq.asset.AssetRepository;
 import io.comq.asset.ModelInfo;
-import io.comq.cluster.ClusterConfig;
-import io.comq.cluster.ShardedJobs;
 import io.comq.error.CancelledException;
 import io.comq.error.InvalidInputException;
-import io.comq.option.OptionNames;
+import io.comq.format.Folders;
 import io.comq.pipeline.LayerResultStore;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
@@ -31,8 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +63,6 @@ public class JobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private static final long PERSIST_EVERY_MS = 1000;
-    private static final long POLL_MS = 1000;
 
     private final JobRepository jobs;
     private final JobLayerRepository layers;
@@ -78,15 +73,14 @@ public class JobRunner {
     private final JobNotifier notifier;
     private final ObjectMapper json;
     private final ServiceSettings settings;
-    private final ShardedJobs cluster;
-    private final ClusterConfig clusterConfig;
+    private final ClusterFollower follower;
     private final ThreadPoolExecutor pool;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     JobRunner(JobRepository jobs, JobLayerRepository layers, AssetRepository assets, BlobStore store,
               JobEvents events, JobNotifier notifier, ObjectMapper json, ServiceSettings settings,
-              ShardedJobs cluster, ClusterConfig clusterConfig, DeviceLeases devices) {
+              ClusterFollower follower, DeviceLeases devices) {
         this.jobs = jobs;
         this.devices = devices;
         this.layers = layers;
@@ -96,8 +90,7 @@ public class JobRunner {
         this.notifier = notifier;
         this.json = json;
         this.settings = settings;
-        this.cluster = cluster;
-        this.clusterConfig = clusterConfig;
+        this.follower = follower;
         int n = Math.max(1, settings.getJobs().getWorkers());
         this.pool = new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 EngineThreads.factory("comq-job-"));
@@ -125,7 +118,7 @@ public class JobRunner {
     /** Removes the checkpoint of a job that will not run again (cancelled while queued, deleted). */
     public void discardCheckpoint(String jobId) {
         try {
-            deleteTree(checkpointDir(jobId));
+            Folders.deleteTree(checkpointDir(jobId));
         } catch (IOException e) {
             LOG.warn("cannot remove the checkpoint of job {}: {}", jobId, e.toString());
         }
@@ -210,7 +203,7 @@ public class JobRunner {
             } else {
                 LOG.info("job started (attempt {})", job.attempts());
             }
-            deleteTree(work);
+            Folders.deleteTree(work);
             Files.createDirectories(work.resolve("in"));
             Asset model = asset(job.modelId(), "model");
             Asset cal = asset(job.calibrationSetId(), "calibration set");
@@ -225,17 +218,18 @@ public class JobRunner {
             List<String> artifacts;
             // shards calibrate on the float model and cannot weigh layers against each other: sequential calibration
             // and mixed precision run in this process
-            if (s.shardable() && cluster.placement(parameters(model)) == ShardedJobs.Placement.CLUSTER) {
-                Path out = onCluster(id, r, s, modelFile, calFile);
+            if (follower.onCluster(s, parameters(model))) {
+                r.onCluster = true;
+                Path out = follower.follow(id, r, s, modelFile, calFile);
                 report = Reports.read(out.resolve("report.json"));
-                artifacts = storeArtifacts(id, out);
-                removeFromCluster(id);
+                artifacts = JobBlobs.storeArtifacts(store, id, out);
+                follower.remove(id);
             } else {
                 ModelJob mj = s.modelJob(modelFile, calFile, null, work.resolve("out"), "", true);
                 DeviceLeases.Lease held = devices.acquire(mj.kernel(), mj.layer().method().precision(),
                         () -> r.cancelled || stopping);
                 if (held == null) {
-                    throw new Stopped();
+                    throw new CancelledException("stopped while waiting for a device");
                 }
                 try (DeviceLeases.Lease lease = held) {
                     if (lease.device() != null) {
@@ -243,16 +237,16 @@ public class JobRunner {
                     }
                     report = new ModelQuantizer().stoppingWhen(r).quantize(mj, checkpoint, r);
                 }
-                artifacts = storeArtifacts(id, work.resolve("out"));
+                artifacts = JobBlobs.storeArtifacts(store, id, work.resolve("out"));
             }
             String backend = report.layers().isEmpty() ? job.backend() : report.layers().get(0).backend();
             Job done = jobs.findById(id).orElseThrow().succeeded(backend, report.layers().size(), now());
             jobs.update(done);
             LOG.info("job succeeded: {} layers, artifacts {}", report.layers().size(), artifacts);
             finished(done, artifacts);
-        } catch (Stopped | CancelledException e) {
+        } catch (CancelledException e) {
             if (r.cancelled && r.onCluster) {
-                removeFromCluster(id);
+                follower.remove(id);
             }
             if (r.cancelled) {
                 jobs.finish(id, JobState.RUNNING.name(), JobState.CANCELLED.name(), now());
@@ -263,18 +257,18 @@ public class JobRunner {
                 keepCheckpoint = true;
                 LOG.info("service stopping: job queued again; {} layers kept in its checkpoint", r.done);
             }
-        } catch (ClusterJobFailed e) {
-            removeFromCluster(id);
-            fail(id, "ClusterJobFailed", scrub(e.getMessage(), names));
+        } catch (ClusterFollower.Failed e) {
+            follower.remove(id);
+            fail(id, "ClusterJobFailed", FailureText.of(e.getMessage(), names));
         } catch (InvalidInputException e) {
-            fail(id, e.getClass().getSimpleName(), scrub(e.getMessage(), names));
+            fail(id, e.getClass().getSimpleName(), FailureText.of(e.getMessage(), names));
         } catch (Exception | Error e) {
             LOG.error("job failed with an internal error", e);
-            fail(id, "InternalError", "internal error: " + scrub(e.toString(), names));
+            fail(id, "InternalError", "internal error: " + FailureText.of(e.toString(), names));
         } finally {
             running.remove(id);
             try {
-                deleteTree(work);
+                Folders.deleteTree(work);
             } catch (IOException e) {
                 LOG.warn("cannot remove the scratch folder {}: {}", work, e.toString());
             }
@@ -295,81 +289,8 @@ public class JobRunner {
         return n;
     }
 
-    /**
-     * Runs the job as a sharded Kubernetes job: the model and calibration set go to the shared work volume
-     * ({@code comq.cluster.work-mount}, mounted at the same path here and in the pods), the shards and the assembly
-     * run as Jobs, and this worker follows them until the assembled model is there. A job already submitted (the
-     * service restarted while it ran) is followed again, not submitted twice.
-     *
-     * @return the folder holding the assembled model and its report
-     */
-    private Path onCluster(String id, Running r, QuantizeSettings s, Path modelFile, Path calFile) throws IOException {
-        Path shared = Path.of(clusterConfig.workMount()).resolve("jobs").resolve(id);
-        String rel = "jobs/" + id + "/";
-        r.onCluster = true;
-        ShardedJobs.Status st;
-        try {
-            st = cluster.status(id);
-            LOG.info("following the cluster job submitted by an earlier attempt: {}", st.phase());
-        } catch (InvalidInputException notThere) {
-            Files.createDirectories(shared);
-            Files.copy(modelFile, shared.resolve("model.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(calFile, shared.resolve("calibration.npz"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            st = cluster.submit(new ShardedJobs.Request(id, rel + "model.onnx", rel + "calibration.npz", s));
-            LOG.info("submitted to the cluster: {} shards in namespace {}", st.shards(), clusterConfig.namespace());
-        }
-        String last = null;
-        while (true) {
-            String stage = switch (st.phase()) {
-                case SHARDING -> "cluster: " + st.succeeded() + "/" + st.shards() + " shards done"
-                        + (st.failed() > 0 ? ", " + st.failed() + " pod failures" : "");
-                case ASSEMBLING -> "cluster: assembling the model";
-                case SUCCEEDED -> "cluster: assembled";
-                case FAILED -> "cluster: failed";
-            };
-            if (!stage.equals(last)) {
-                jobs.progress(id, stage, 0, 0);
-                events.publish(new JobProgress(id, JobState.RUNNING, stage, 0, 0, null, null, now()));
-                last = stage;
-            }
-            if (st.phase() == ShardedJobs.Phase.SUCCEEDED) {
-                return Path.of(st.out());
-            }
-            if (st.phase() == ShardedJobs.Phase.FAILED) {
-                throw new ClusterJobFailed("the sharded job failed on the cluster: " + st.message());
-            }
-            if (r.cancelled || stopping) {
-                throw new Stopped(); // on a stop the cluster job runs on; the next start follows it again
-            }
-            try {
-                Thread.sleep(POLL_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Stopped();
-            }
-            st = cluster.status(id);
-        }
-    }
 
-    /** Deletes a job's Kubernetes objects and its folder on the shared volume, once the job no longer needs them. */
-    private void removeFromCluster(String id) {
-        try {
-            cluster.delete(id);
-            deleteTree(Path.of(clusterConfig.workMount()).resolve("jobs").resolve(id));
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot remove the job's cluster objects or shared folder: {}", e.toString());
-        }
-    }
 
-    private static String scrub(String message, Map<String, String> names) {
-        // settings named as the job's JSON names them
-        String m = message == null ? "" : OptionNames.JSON.render(message);
-        for (Map.Entry<String, String> e : names.entrySet()) {
-            m = m.replace(e.getKey(), e.getValue());
-        }
-        return m;
-    }
 
     private void fail(String id, String type, String detail) {
         LOG.info("job failed: {}: {}", type, detail);
@@ -394,56 +315,15 @@ public class JobRunner {
                 + "' was deleted before the job ran"));
     }
 
-    private List<String> storeArtifacts(String id, Path out) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (Stream<Path> s = Files.list(out)) {
-            for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
-                String name = f.getFileName().toString();
-                store.putFile(artifactKey(id, name), f);
-                names.add(name);
-            }
-        }
-        return names;
-    }
 
-    /** The blob key of a job's artifact (a file name the engine wrote, never a client's). */
-    public static String artifactKey(String jobId, String name) {
-        return jobPrefix(jobId) + "artifacts/" + name;
-    }
 
-    /** The prefix of every blob that belongs to a job. */
-    public static String jobPrefix(String jobId) {
-        return "jobs/" + jobId + "/";
-    }
 
     private static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 
-    /** A sharded job failed on the cluster (a shard's or the assembly's pods failed for good). */
-    private static final class ClusterJobFailed extends RuntimeException {
-        ClusterJobFailed(String message) {
-            super(message);
-        }
-    }
 
-    /** Stops a job in this runner's own waits (device lease, following a cluster job); the engine stops by the token. */
-    private static final class Stopped extends RuntimeException {
-        Stopped() {
-            super("stopped", null, false, false);
-        }
-    }
 
     /** A job running in this process: receives the engine's progress, records it, and stops the job when asked. */
     /** A job running here: its progress, and the token the engine asks whether to stop (cancel or shutdown). */
@@ -469,7 +349,7 @@ public class JobRunner {
             List<JobLayer> before = layers.findByJobIdOrderBySeq(id);
             layers.deleteByJobId(id);
             if (!Files.exists(checkpoint.resolve(LayerResultStore.HEADER_FILE))) {
-                deleteTree(checkpoint);
+                Folders.deleteTree(checkpoint);
                 return;
             }
             LayerResultStore store;
@@ -477,7 +357,7 @@ public class JobRunner {
                 store = LayerResultStore.read(checkpoint);
             } catch (InvalidInputException e) {
                 LOG.warn("the checkpoint is unusable, starting afresh: {}", e.getMessage());
-                deleteTree(checkpoint);
+                Folders.deleteTree(checkpoint);
                 return;
             }
             Set<String> missing = new HashSet<>(store.missing());

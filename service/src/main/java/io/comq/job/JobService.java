@@ -164,7 +164,7 @@ public class JobService {
                 OnnxModel.load(store.localCopy(model.blobKey(), scratch)).layers(s.selection());
             }
         } finally {
-            JobRunner.deleteTree(scratch);
+            io.comq.format.Folders.deleteTree(scratch);
         }
     }
 
@@ -198,7 +198,7 @@ public class JobService {
     public Map<String, String> artifacts(Job job) throws IOException {
         Map<String, String> r = new TreeMap<>();
         if (job.state() == JobState.SUCCEEDED) {
-            String prefix = JobRunner.artifactKey(job.id(), "");
+            String prefix = JobBlobs.artifactKey(job.id(), "");
             for (String k : store.list(prefix)) {
                 r.put(k.substring(prefix.length()), k);
             }
@@ -253,7 +253,7 @@ public class JobService {
             throw new ConflictException("job '" + id + "' is " + j.state().id() + "; cancel it (POST /v1/jobs/" + id
                     + "/cancel) and delete it once it has stopped");
         }
-        for (String k : store.list(JobRunner.jobPrefix(id))) {
+        for (String k : store.list(JobBlobs.jobPrefix(id))) {
             store.delete(k);
         }
         runner.discardCheckpoint(id);
