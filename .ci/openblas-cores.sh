@@ -44,7 +44,7 @@ for core in "${CORES[@]}"; do
     fi
     echo "=== numeric tests on OpenBLAS core $core"
     OPENBLAS_CORETYPE="$core" ./mvnw -B -ntp -pl engine surefire:test -Dtest="$TESTS" \
-        -Dsurefire.failIfNoSpecifiedTests=false -Dsurefire.reportsDirectory="target/surefire-reports-$core"
+        -Dsurefire.failIfNoSpecifiedTests=false
     ran+=("$core")
 done
 echo "=== OpenBLAS cores tested: ${ran[*]:-none}; skipped: ${skipped[*]:-none}"

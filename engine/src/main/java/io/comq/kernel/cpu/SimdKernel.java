@@ -111,7 +111,7 @@ public final class SimdKernel implements QuantKernel {
             throw new IllegalArgumentException("order has " + order.length + " entries, expected in*out");
         }
         long[] changed = new long[pool.threads()];
-        SimdSweeper sweeper = new SimdSweeper(s, block, tiling);
+        SimdSweeper sweeper = SimdSweeper.of(s, block, tiling, order == null);
         pool.forTeam(l.out(), 4, (team, w, j0, j1) -> changed[w] = sweeper.sweep(order, team, w, j0, j1));
         return Arrays.stream(changed).sum();
     }
