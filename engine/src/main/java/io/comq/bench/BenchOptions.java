@@ -26,7 +26,7 @@ public record BenchOptions(List<Shape> layers, List<String> methods, String back
                            int block, int sgemmSize, long seed, int repeats, String device) {
 
     /** The methods the benchmark knows. */
-    public static final List<String> METHODS = List.of("comq-greedy", "comq-cyclic", "gptq", "rtn");
+    public static final List<String> METHODS = BenchMethod.ids();
 
     public BenchOptions {
         device = device == null ? "" : device;
@@ -35,11 +35,7 @@ public record BenchOptions(List<Shape> layers, List<String> methods, String back
         if (layers.isEmpty() || methods.isEmpty()) {
             throw new InvalidConfigException("the benchmark needs at least one layer and one method");
         }
-        for (String m : methods) {
-            if (!METHODS.contains(m)) {
-                throw new InvalidConfigException("unknown method '" + m + "': use " + String.join(", ", METHODS));
-            }
-        }
+        methods.forEach(BenchMethod::parse);
         if (sweeps < 1 || threads < 0 || block < 0 || sgemmSize < 1 || repeats < 1) {
             throw new InvalidConfigException(
                     "sweeps, repeats and the sgemm size must be positive, threads and block >= 0");

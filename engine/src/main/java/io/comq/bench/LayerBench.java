@@ -6,17 +6,13 @@ import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
 import io.comq.kernel.cpu.SimdKernel;
 import io.comq.kernel.cpu.SimdKernelProvider;
-import io.comq.quant.GridSpec;
 import io.comq.layer.LayerConfig;
-import io.comq.quant.LayerProblem;
 import io.comq.layer.LayerQuantizer;
 import io.comq.layer.LayerResult;
-import io.comq.quant.method.MethodConfig;
-import io.comq.numeric.Precision;
+import io.comq.quant.GridSpec;
+import io.comq.quant.LayerProblem;
 import io.comq.quant.ProgressListener;
-import io.comq.quant.method.ComqConfig;
-import io.comq.quant.method.GptqConfig;
-import io.comq.quant.method.RtnConfig;
+import io.comq.quant.method.MethodConfig;
 import io.comq.tensor.Matrix;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -117,26 +113,13 @@ public final class LayerBench {
                                        double wall, long peak, long bytesWH, double sgemm) {
         double nominal = (double) shape.in() * shape.in() * shape.out();
         double total = r.stats().nanos() * 1e-9;
-        int sweeps = method.startsWith("comq") ? kernel.sweeps() : 0;
+        int sweeps = BenchMethod.parse(method).sweeps() ? kernel.sweeps() : 0;
         double perSweep = sweeps > 0 ? kernel.sweepNanos() * 1e-9 / sweeps : Double.NaN;
         double rate = nominal / (sweeps > 0 ? perSweep : total);
         return new BenchReport.Row(shape.toString(), method, sweeps, perSweep, rate, sgemm, rate / sgemm, total, wall,
                 r.relError(), r.rtnRelError(), peak, bytesWH);
     }
 
-    private MethodConfig config(String method) {
-        GridSpec grid = GridSpec.defaults();
-        Precision p = Precision.FLOAT32;
-        return switch (method) {
-            case "comq-greedy" -> ComqConfig.of(grid).withOrder(ComqConfig.Order.GREEDY).withSweeps(options.sweeps())
-                    .withPrecision(p);
-            case "comq-cyclic" -> ComqConfig.of(grid).withOrder(ComqConfig.Order.CYCLIC).withSweeps(options.sweeps())
-                    .withPrecision(p);
-            case "gptq" -> GptqConfig.of(grid).withPrecision(p);
-            case "rtn" -> new RtnConfig(grid, p);
-            default -> throw new InvalidConfigException("unknown method '" + method + "'");
-        };
-    }
 
     private QuantKernel createKernel() {
         KernelOptions k = new KernelOptions(options.backend(), options.threads(), options.device());
@@ -152,6 +135,11 @@ public final class LayerBench {
                     + "--add-modules jdk.incubator.vector");
         }
         return new SimdKernel(k.effectiveThreads(), options.block());
+    }
+
+    /** The bench method on the default grid, float32, with the bench's sweeps. */
+    private MethodConfig config(String method) {
+        return BenchMethod.parse(method).config(GridSpec.defaults(), options.sweeps());
     }
 
     /** CPU model and processor count. */

@@ -1,15 +1,13 @@
 package io.comq.format.gptq;
 
-import io.comq.format.Folders;
-import io.comq.tensor.Float16;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.comq.error.InvalidConfigException;
 import io.comq.error.InvalidInputException;
+import io.comq.format.StagingDir;
 import io.comq.format.safetensors.DType;
-import io.comq.tensor.Float16;
 import io.comq.format.safetensors.LinearLayer;
 import io.comq.format.safetensors.LinearLayers;
 import io.comq.format.safetensors.SafetensorsCheckpoint;
@@ -18,14 +16,11 @@ import io.comq.format.safetensors.SafetensorsWriter;
 import io.comq.format.safetensors.Tensor;
 import io.comq.format.safetensors.TensorInfo;
 import io.comq.layer.LayerResult;
+import io.comq.tensor.Float16;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -99,11 +93,8 @@ public final class GptqCheckpointWriter {
             sym &= r.grid().grid().symmetric();
         }
         Path target = outDir.toAbsolutePath().normalize();
-        checkTarget(target);
-        Path temp = null;
-        try {
-            Files.createDirectories(target.getParent());
-            temp = Files.createDirectory(target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID()));
+        try (StagingDir stage = StagingDir.open(target, false)) {
+            Path temp = stage.path();
             Map<String, String> weightMap = new LinkedHashMap<>();
             long totalSize = 0;
             for (SafetensorsFile shard : source.files()) {
@@ -128,15 +119,10 @@ public final class GptqCheckpointWriter {
             ObjectNode qc = quantizeConfig(bits, groupSize, sym, format, unquantized(source, results));
             JSON.writeValue(temp.resolve(QUANTIZE_CONFIG).toFile(), qc);
             copyOtherFiles(source.folder(), temp, qc);
-            moveIntoPlace(temp, target);
-            temp = null;
+            stage.commit(false);
             return new Written(target, list(target), sym);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the GPTQ checkpoint " + outDir + ": " + e.getMessage(), e);
-        } finally {
-            if (temp != null) {
-                Folders.deleteTreeQuietly(temp);
-            }
         }
     }
 
@@ -293,35 +279,7 @@ public final class GptqCheckpointWriter {
         }
     }
 
-    private static void checkTarget(Path target) {
-        if (Files.exists(target)) {
-            if (!Files.isDirectory(target)) {
-                throw new InvalidInputException("output " + target + " is a file, not a folder");
-            }
-            try (Stream<Path> s = Files.list(target)) {
-                if (s.findAny().isPresent()) {
-                    throw new InvalidInputException("output folder " + target + " is not empty; choose another");
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
 
-    private static void moveIntoPlace(Path temp, Path target) throws IOException {
-        try {
-            Files.deleteIfExists(target); // an empty folder only (checked above)
-        } catch (DirectoryNotEmptyException e) {
-            throw new InvalidInputException("output folder " + target + " was filled while writing; nothing written");
-        }
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target);
-        } catch (FileAlreadyExistsException e) {
-            throw new InvalidInputException("output folder " + target + " appeared while writing; nothing written");
-        }
-    }
 
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
