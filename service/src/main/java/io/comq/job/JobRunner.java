@@ -10,9 +10,6 @@ import io.comq.format.Folders;
 import io.comq.pipeline.LayerResultStore;
 import io.comq.pipeline.ModelJob;
 import io.comq.pipeline.ModelQuantizer;
-import io.comq.quant.Cancellation;
-import io.comq.quant.ProgressListener;
-import io.comq.quant.Step;
 import io.comq.quant.linalg.Linalg;
 import io.comq.report.ModelReport;
 import io.comq.report.Reports;
@@ -29,15 +26,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -62,7 +56,6 @@ public class JobRunner {
     public static final String MDC_JOB = "job";
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
-    private static final long PERSIST_EVERY_MS = 1000;
 
     private final JobRepository jobs;
     private final JobLayerRepository layers;
@@ -74,13 +67,14 @@ public class JobRunner {
     private final ObjectMapper json;
     private final ServiceSettings settings;
     private final ClusterFollower follower;
+    private final JobCheckpoints checkpoints;
     private final ThreadPoolExecutor pool;
-    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final Map<String, RunningJob> running = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     JobRunner(JobRepository jobs, JobLayerRepository layers, AssetRepository assets, BlobStore store,
               JobEvents events, JobNotifier notifier, ObjectMapper json, ServiceSettings settings,
-              ClusterFollower follower, DeviceLeases devices) {
+              ClusterFollower follower, JobCheckpoints checkpoints, DeviceLeases devices) {
         this.jobs = jobs;
         this.devices = devices;
         this.layers = layers;
@@ -91,6 +85,7 @@ public class JobRunner {
         this.json = json;
         this.settings = settings;
         this.follower = follower;
+        this.checkpoints = checkpoints;
         int n = Math.max(1, settings.getJobs().getWorkers());
         this.pool = new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 EngineThreads.factory("comq-job-"));
@@ -104,40 +99,18 @@ public class JobRunner {
             LOG.info("{} job(s) were running when the service last stopped; queued again", requeued);
         }
         List<Job> queued = jobs.findByStateOrderByCreatedAt(JobState.QUEUED);
-        removeStaleCheckpoints(queued.stream().map(Job::id).collect(java.util.stream.Collectors.toSet()));
+        checkpoints.removeAllBut(queued.stream().map(Job::id).collect(java.util.stream.Collectors.toSet()));
         for (Job j : queued) {
             submit(j.id());
         }
     }
 
-    /** The folder where a job's finished layers are kept until it ends, so that a re-run resumes from them. */
-    public Path checkpointDir(String jobId) {
-        return settings.workDir().resolve("checkpoints").resolve(jobId);
-    }
+
+
 
     /** Removes the checkpoint of a job that will not run again (cancelled while queued, deleted). */
     public void discardCheckpoint(String jobId) {
-        try {
-            Folders.deleteTree(checkpointDir(jobId));
-        } catch (IOException e) {
-            LOG.warn("cannot remove the checkpoint of job {}: {}", jobId, e.toString());
-        }
-    }
-
-    private void removeStaleCheckpoints(Set<String> queued) {
-        Path dir = settings.workDir().resolve("checkpoints");
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                if (!queued.contains(p.getFileName().toString())) {
-                    discardCheckpoint(p.getFileName().toString());
-                }
-            }
-        } catch (IOException e) {
-            LOG.warn("cannot list the checkpoints in {}: {}", dir, e.toString());
-        }
+        checkpoints.discard(jobId);
     }
 
     /** Schedules a queued job. */
@@ -158,7 +131,7 @@ public class JobRunner {
      * @return whether it was running here
      */
     public boolean cancel(String jobId) {
-        Running r = running.get(jobId);
+        RunningJob r = running.get(jobId);
         if (r == null) {
             return false;
         }
@@ -187,11 +160,11 @@ public class JobRunner {
             return; // cancelled while queued, or taken by another worker
         }
         MDC.put(MDC_JOB, id);
-        Running r = new Running(id);
+        RunningJob r = new RunningJob(id, jobs, layers, events, () -> stopping);
         running.put(id, r);
         Path work = settings.workDir().resolve(id);
         Job job = jobs.findById(id).orElseThrow();
-        Path checkpoint = checkpointDir(id);
+        Path checkpoint = checkpoints.dir(id);
         boolean keepCheckpoint = false;
         Map<String, String> names = new java.util.LinkedHashMap<>(); // server paths -> what the client knows
         try {
@@ -273,7 +246,7 @@ public class JobRunner {
                 LOG.warn("cannot remove the scratch folder {}: {}", work, e.toString());
             }
             if (!keepCheckpoint) {
-                discardCheckpoint(id);
+                checkpoints.discard(id);
             }
             MDC.remove(MDC_JOB);
         }
@@ -288,9 +261,6 @@ public class JobRunner {
         }
         return n;
     }
-
-
-
 
     private void fail(String id, String type, String detail) {
         LOG.info("job failed: {}: {}", type, detail);
@@ -315,111 +285,8 @@ public class JobRunner {
                 + "' was deleted before the job ran"));
     }
 
-
-
-
     private static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MILLIS);
     }
 
-
-
-
-    /** A job running in this process: receives the engine's progress, records it, and stops the job when asked. */
-    /** A job running here: its progress, and the token the engine asks whether to stop (cancel or shutdown). */
-    private final class Running implements ProgressListener, Cancellation {
-        private final String id;
-        private volatile boolean cancelled;
-        private volatile boolean onCluster;
-        private int done;
-        private int total;
-        private int reused;
-        private Double lastRelError;
-        private long persistedAt;
-
-        Running(String id) {
-            this.id = id;
-        }
-
-        /**
-         * Takes the layers already in the job's checkpoint as done: their records of the earlier attempt are kept
-         * (renumbered in checkpoint order), the others dropped. A damaged checkpoint is removed: the job starts afresh.
-         */
-        void resumeFrom(Path checkpoint) throws IOException {
-            List<JobLayer> before = layers.findByJobIdOrderBySeq(id);
-            layers.deleteByJobId(id);
-            if (!Files.exists(checkpoint.resolve(LayerResultStore.HEADER_FILE))) {
-                Folders.deleteTree(checkpoint);
-                return;
-            }
-            LayerResultStore store;
-            try {
-                store = LayerResultStore.read(checkpoint);
-            } catch (InvalidInputException e) {
-                LOG.warn("the checkpoint is unusable, starting afresh: {}", e.getMessage());
-                Folders.deleteTree(checkpoint);
-                return;
-            }
-            Set<String> missing = new HashSet<>(store.missing());
-            Map<String, JobLayer> earlier = new java.util.HashMap<>();
-            for (JobLayer l : before) {
-                earlier.put(l.name(), l);
-            }
-            int seq = 0;
-            for (String layer : store.header().layers()) {
-                if (!missing.contains(layer)) {
-                    seq++;
-                    JobLayer e = earlier.get(layer); // missing when the database lost its last writes in a crash
-                    layers.save(e != null ? new JobLayer(id + "/" + seq, id, seq, layer, e.relError(), e.finishedAt())
-                            : new JobLayer(id + "/" + seq, id, seq, layer, store.get(layer).entry().relError(),
-                                    store.storedAt(layer).truncatedTo(ChronoUnit.MILLIS)));
-                }
-            }
-            reused = seq;
-            done = seq;
-            total = store.header().layers().size();
-            if (reused > 0) {
-                jobs.progress(id, "resumed: " + reused + " of " + total + " layers from the checkpoint", done, total);
-            }
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return cancelled || stopping;
-        }
-
-        @Override
-        public synchronized void progress(Step step) {
-            long nowMs = System.currentTimeMillis();
-            switch (step.kind()) {
-                case LAYER_QUANTIZED -> {
-                    done = reused + (int) step.done(); // the engine counts only the layers it computes in this attempt
-                    total = reused + (int) step.total();
-                    String layer = step.subject();
-                    layers.save(new JobLayer(id + "/" + done, id, done, layer, lastRelError, now()));
-                    jobs.progress(id, step.text(), done, total);
-                    persistedAt = nowMs;
-                    events.publish(new JobProgress(id, JobState.RUNNING, step.text(), done, total, layer,
-                            lastRelError, now()));
-                    lastRelError = null;
-                }
-                case CALIBRATION_PASS, VALIDATION_PASS, EVALUATION -> {
-                    String s = step.text() + " " + step.done() + "/" + step.total();
-                    if (nowMs - persistedAt >= PERSIST_EVERY_MS || step.done() == step.total()) {
-                        jobs.progress(id, s, done, total);
-                        persistedAt = nowMs;
-                    }
-                    events.publish(new JobProgress(id, JobState.RUNNING, s, done, total, null, null, now()));
-                }
-                default -> {
-                    // per-layer sweeps and blocks: the layer's end is what a job reports
-                }
-            }
-        }
-
-        @Override
-        public synchronized void sweepFinished(int sweep, int sweeps, double relError) {
-            lastRelError = relError;
-        }
-    }
 }
