@@ -4,7 +4,6 @@ import io.comq.error.InvalidConfigException;
 import io.comq.kernel.KernelOptions;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
-import io.comq.kernel.cpu.SimdKernel;
 import io.comq.kernel.cpu.SimdKernelProvider;
 import io.comq.layer.LayerConfig;
 import io.comq.layer.LayerQuantizer;
@@ -130,11 +129,9 @@ public final class LayerBench {
             throw new InvalidConfigException("a sweep block size applies to the cpu-simd backend only, not '"
                     + k.backend() + "'");
         }
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            throw new InvalidConfigException("a sweep block size needs the cpu-simd backend: run java with "
-                    + "--add-modules jdk.incubator.vector");
-        }
-        return new SimdKernel(k.effectiveThreads(), options.block());
+        // through the provider, as every kernel is made, with the bench's block instead of the default
+        return new Kernels(List.of(new SimdKernelProvider(options.block()))).create(
+                new KernelOptions(SimdKernelProvider.NAME, k.threads(), k.device()));
     }
 
     /** The bench method on the default grid, float32, with the bench's sweeps. */

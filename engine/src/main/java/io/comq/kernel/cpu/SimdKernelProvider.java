@@ -22,7 +22,21 @@ public final class SimdKernelProvider implements KernelProvider {
     private static final String MODULE = "jdk.incubator.vector";
     private static final String KERNEL_CLASS = "io.comq.kernel.cpu.SimdKernel";
 
+    private final int block;
     private volatile String reason = "not probed yet";
+
+    /** The provider of the kernel with the default block ({@value #DEFAULT_BLOCK} steps). */
+    public SimdKernelProvider() {
+        this(DEFAULT_BLOCK);
+    }
+
+    /** A provider of kernels sweeping in blocks of {@code block} steps (the bench's {@code --block}). */
+    public SimdKernelProvider(int block) {
+        if (block < 1) {
+            throw new io.comq.error.InvalidConfigException("the sweep block must be at least 1 step, got " + block);
+        }
+        this.block = block;
+    }
 
     @Override
     public String name() {
@@ -43,7 +57,7 @@ public final class SimdKernelProvider implements KernelProvider {
         try {
             Class<?> type = Class.forName(KERNEL_CLASS);
             QuantKernel kernel = (QuantKernel) type.getConstructor(int.class, int.class)
-                    .newInstance(options.effectiveThreads(), DEFAULT_BLOCK);
+                    .newInstance(options.effectiveThreads(), block);
             reason = "available";
             return Optional.of(kernel);
         } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException
