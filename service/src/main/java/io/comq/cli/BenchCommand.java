@@ -89,6 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new InvalidConfigException("unknown backend '" + b + "': available are " + known);
             }
         }
+        KernelNotice.print(spec.commandLine().getErr(), backend);
         for (String b : split(backend)) {
             BenchOptions options = new BenchOptions(BenchOptions.Shape.parseList(layers), split(methods), b, threads,
                     sweeps, block, sgemmSize, seed, repeats, device);

@@ -4,17 +4,18 @@ import io.comq.error.InvalidConfigException;
 import io.comq.format.npy.ArrayRef;
 import io.comq.kernel.Kernels;
 import io.comq.kernel.QuantKernel;
-import io.comq.quant.GridSpec;
 import io.comq.layer.LayerConfig;
-import io.comq.quant.LayerProblem;
 import io.comq.layer.LayerQuantizer;
 import io.comq.layer.LayerResult;
-import io.comq.quant.method.MethodConfig;
+import io.comq.numeric.Precision;
+import io.comq.quant.GridSpec;
+import io.comq.quant.LayerProblem;
 import io.comq.quant.method.ComqConfig;
 import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.MethodConfig;
+import io.comq.report.Environment;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import io.comq.report.Environment;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -101,6 +102,9 @@ public final class LayerCommand implements Callable<Integer> {
         ProgressReporter progress = new ProgressReporter(err, ProgressReporter.choose(output.noProgress, terminal));
         LayerResult result;
         LayerProblem problem;
+        if (methodConfig.precision() == Precision.FLOAT32) { // float64 sweeps run on the scalar kernel anyway
+            KernelNotice.print(err, run.backend);
+        }
         try (QuantKernel kernel = new Kernels().create(run.kernel(), methodConfig.precision())) {
             problem = LayerInputs.load(ArrayRef.parse(weights), ref(source.gram), ref(source.inputs), ref(meanRow),
                     biasCorrection, kernel, progress);

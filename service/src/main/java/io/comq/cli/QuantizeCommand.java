@@ -173,6 +173,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         ModelJob job = job();
         PrintWriter err = spec.commandLine().getErr();
+        KernelNotice.print(err, run.backend);
         ProgressReporter.Mode mode = ProgressReporter.choose(output.noProgress, terminal);
         ProgressReporter bar = new ProgressReporter(err, mode);
         ModelReport report;
