@@ -1,26 +1,26 @@
 package io.comq.layer;
 
+import io.comq.error.InvalidConfigException;
+import io.comq.error.InvalidInputException;
+import io.comq.kernel.KernelOptions;
+import io.comq.kernel.Kernels;
+import io.comq.kernel.QuantKernel;
 import io.comq.numeric.Precision;
 import io.comq.quant.GridSpec;
 import io.comq.quant.LayerProblem;
 import io.comq.quant.ProgressListener;
 import io.comq.quant.Quantized;
-import io.comq.quant.method.AutoConfig;
-import io.comq.quant.method.MethodConfig;
-import io.comq.error.InvalidConfigException;
-import io.comq.error.InvalidInputException;
-import io.comq.kernel.QuantKernel;
-import io.comq.kernel.KernelOptions;
-import io.comq.kernel.Kernels;
 import io.comq.quant.comq.Comq;
-import io.comq.quant.method.ComqConfig;
 import io.comq.quant.gptq.Gptq;
-import io.comq.quant.method.GptqConfig;
 import io.comq.quant.linalg.DenseMath;
 import io.comq.quant.linalg.Linalg;
 import io.comq.quant.linalg.Objective;
-import io.comq.quant.rtn.Rtn;
+import io.comq.quant.method.AutoConfig;
+import io.comq.quant.method.ComqConfig;
+import io.comq.quant.method.GptqConfig;
+import io.comq.quant.method.MethodConfig;
 import io.comq.quant.method.RtnConfig;
+import io.comq.quant.rtn.Rtn;
 import io.comq.tensor.Matrix;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +35,9 @@ import java.util.Locale;
  * <p>COMQ runs its sweeps on the given kernel; GPTQ runs on the process's checked math ({@link Linalg}: OpenBLAS, or
  * plain Java where OpenBLAS cannot be trusted) and RTN in plain Java whatever the kernel, and
  * {@link LayerResult.RunStats} names what actually ran. A GPTQ result whose error is not below RTN's is computed again
- * in plain Java: if that does clearly better, OpenBLAS was wrong, and the plain-Java result is the one returned. {@link LayerResult.RunStats#nanos()} is the time of the method
- * itself (grid fitting, factorization, sweeps), without the error evaluations and the bias compensation.
+ * in plain Java: if that does clearly better, OpenBLAS was wrong, and the plain-Java result is the one returned.
+ * {@link LayerResult.RunStats#nanos()} is the time of the method itself (grid fitting, factorization, sweeps), without
+ * the error evaluations and the bias compensation.
  */
 public final class LayerQuantizer {
 
@@ -140,15 +141,15 @@ public final class LayerQuantizer {
         DenseMath plainJava = linalg.reference();
         Quantized plain = Gptq.quantize(W, H, g, ProgressListener.NONE, linalg.javaOnly());
         double errNative = plainJava.quadratic(H, Objective.difference(q.grid().dequantize(q.codes(), precision), W));
-        double errPlain = plainJava.quadratic(H, Objective.difference(plain.grid().dequantize(plain.codes(), precision), W));
+        double errPlain = plainJava.quadratic(H,
+                Objective.difference(plain.grid().dequantize(plain.codes(), precision), W));
         if (errPlain < 0.99 * errNative) {
             String what = String.format(Locale.ROOT, "GPTQ on OpenBLAS gave error %.6g, not below RTN's; "
                     + "GPTQ in plain Java gave %.6g", errNative, errPlain);
             linalg.distrust(what);
             guards.add(what + ": used plain Java's, and plain Java runs for the rest of this run");
             linalg.math(); // refuses here under COMQ_MATH=native
-            List<String> all = new ArrayList<>(plain.guards());
-            return new Quantized(plain.codes(), plain.grid(), plain.errPerSweep(), all);
+            return plain;
         }
         guards.add("GPTQ's error is not below RTN's on this layer; GPTQ in plain Java agrees");
         return q;

@@ -27,8 +27,16 @@ public record Cpu(String model, int processors, List<String> features) {
         features = List.copyOf(features);
     }
 
-    /** This machine's CPU. */
+    /** This machine's CPU, read once per process. */
     public static Cpu current() {
+        return Once.CPU;
+    }
+
+    private static final class Once {
+        static final Cpu CPU = read();
+    }
+
+    private static Cpu read() {
         String model = System.getProperty("os.arch");
         Set<String> flags = Set.of();
         try {

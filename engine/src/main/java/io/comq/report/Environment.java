@@ -23,16 +23,18 @@ public record Environment(String cpu, String java, MathStatus math, List<Kernels
         kernels = List.copyOf(kernels);
     }
 
-    /** This process's environment (runs the math self-test if nothing has yet). */
-    public static Environment current(Kernels kernels) {
-        return new Environment(Cpu.current().describe(),
-                System.getProperty("java.vendor") + " " + Runtime.version(), Linalg.process().status(),
-                kernels.describe());
+    /**
+     * This process's environment with the kernels found on the class path, probed once per process (creating a
+     * kernel starts its threads or its device): every report asks, the answer does not change. The math's status is
+     * read anew (the self-test runs if nothing has yet; a guard may have turned OpenBLAS off since).
+     */
+    public static Environment current() {
+        return new Environment(Cpu.current().describe(), System.getProperty("java.vendor") + " " + Runtime.version(),
+                Linalg.process().status(), ProcessKernels.LIST);
     }
 
-    /** This process's environment with the kernels found on the class path. */
-    public static Environment current() {
-        return current(new Kernels());
+    private static final class ProcessKernels {
+        static final List<Kernels.KernelInfo> LIST = new Kernels().describe();
     }
 
     /** A few lines for a terminal. */

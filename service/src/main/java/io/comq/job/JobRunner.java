@@ -152,7 +152,7 @@ public class JobRunner {
     }
 
     private void run(String id) {
-        if (!Linalg.process().status().ready()) {
+        if (!Linalg.process().ready()) {
             LOG.error("job {} left queued: {}", id, Linalg.process().warning().orElse("native math refused"));
             return; // this replica's math cannot be trusted: another replica (or a restart with COMQ_MATH=auto) takes it
         }

@@ -161,6 +161,11 @@ public final class Linalg {
         }
     }
 
+    /** False when no trusted math is left: native was required and cannot be trusted. Work must be refused. */
+    public boolean ready() {
+        return mode != Mode.NATIVE || fallbackReason() == null;
+    }
+
     /** Which math runs and why, with the self-test's verdict. */
     public MathStatus status() {
         String why = fallbackReason();
@@ -171,7 +176,7 @@ public final class Linalg {
         List<String> failures = selfTest == null ? (loadError != null ? List.of(loadError) : List.of())
                 : selfTest.failures();
         return new MathStatus(mode.id(), using, OpenBlasMath.version(), core(), Cpu.current().describe(), verdict,
-                failures, selfTest == null ? 0 : selfTest.millis(), why, !"none".equals(using));
+                failures, selfTest == null ? 0 : selfTest.millis(), why, ready());
     }
 
     /** Turns OpenBLAS off for the rest of this process, for {@code reason} (the first reason is kept). */
